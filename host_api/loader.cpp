@@ -1,0 +1,180 @@
+#include "loader.hpp"
+
+#include <dlfcn.h>
+
+#include <filesystem>
+
+namespace wfnode {
+namespace {
+
+// Adapts ExecuteCallbacks to the C host struct; `host_data` points at the callbacks.
+const ExecuteCallbacks &callbacks_of(const wfnode_host *host) {
+    return *static_cast<const ExecuteCallbacks *>(host->host_data);
+}
+
+wfnode_status WFNODE_ABI host_emit_item(const wfnode_host *host, uint32_t paired, const char *json, size_t len) {
+    try {
+        const auto &cb = callbacks_of(host);
+        return (!cb.on_item || cb.on_item(paired, std::string_view(json, len))) ? WFNODE_OK : WFNODE_ERR_ABORTED_BY_HOST;
+    } catch (...) {
+        return WFNODE_ERR_ABORTED_BY_HOST;  // a host exception must not unwind through the plugin
+    }
+}
+
+void WFNODE_ABI host_emit_error(const wfnode_host *host, const wfnode_error *e) {
+    try {
+        const auto &cb = callbacks_of(host);
+        if (!cb.on_error) return;
+        Error copy;
+        copy.status = e->status;
+        copy.item_index = e->item_index;
+        copy.http_status = e->http_status;
+        copy.field = e->field ? e->field : "";
+        copy.message = e->message ? e->message : "";
+        copy.api_code = e->api_code ? e->api_code : "";
+        cb.on_error(copy);
+    } catch (...) {
+    }
+}
+
+void WFNODE_ABI host_log(const wfnode_host *host, int32_t level, const char *message) {
+    try {
+        if (const auto &cb = callbacks_of(host); cb.on_log) cb.on_log(level, message ? message : "");
+    } catch (...) {
+    }
+}
+
+void WFNODE_ABI host_progress(const wfnode_host *host, const wfnode_progress *p) {
+    try {
+        if (const auto &cb = callbacks_of(host); cb.on_progress) cb.on_progress(*p);
+    } catch (...) {
+    }
+}
+
+int32_t WFNODE_ABI host_is_cancelled(const wfnode_host *host) {
+    try {
+        const auto &cb = callbacks_of(host);
+        return cb.is_cancelled && cb.is_cancelled() ? 1 : 0;
+    } catch (...) {
+        return 1;
+    }
+}
+
+}  // namespace
+
+Plugin::Plugin(const std::string &path) : path_(path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        throw LoadError(LoadError::Kind::file_not_found, "plugin not found: " + path);
+    // dlopen searches the library path for a bare name; a path with a slash is taken as is.
+    std::string open_path = path.find('/') == std::string::npos ? "./" + path : path;
+    library_ = dlopen(open_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!library_) {
+        const char *why = dlerror();
+        throw LoadError(LoadError::Kind::not_loadable,
+                        "cannot load " + path + " as a shared library: " + (why ? why : "unknown reason"));
+    }
+    auto entry = reinterpret_cast<wfnode_entry_fn>(dlsym(library_, WFNODE_ENTRY_SYMBOL));
+    api_ = entry ? entry() : nullptr;
+    if (!api_) {
+        dlclose(library_);
+        throw LoadError(LoadError::Kind::not_a_plugin,
+                        path + " is not a wfnode plugin: it has no " WFNODE_ENTRY_SYMBOL " entry point");
+    }
+    if (!WFNODE_VERSION_IS_COMPATIBLE(api_->abi_version)) {
+        std::string msg = path + " was built for wfnode ABI " + std::to_string(api_->abi_version.major) + "." +
+                          std::to_string(api_->abi_version.minor) + "; this host supports ABI " +
+                          std::to_string(WFNODE_VERSION_MAJOR) + ".x";
+        dlclose(library_);
+        throw LoadError(LoadError::Kind::incompatible_version, msg);
+    }
+    if (api_->struct_size < offsetof(wfnode_plugin, get_extension) + sizeof(api_->get_extension) ||
+        api_->init() != WFNODE_OK) {
+        dlclose(library_);
+        throw LoadError(LoadError::Kind::init_failed, path + ": the plugin's descriptor is incomplete or init() failed");
+    }
+}
+
+Plugin::Plugin(Plugin &&other) noexcept
+    : path_(std::move(other.path_)), library_(other.library_), api_(other.api_) {
+    other.library_ = nullptr;
+    other.api_ = nullptr;
+}
+
+Plugin::~Plugin() {
+    if (!library_) return;
+    api_->deinit();
+    dlclose(library_);
+}
+
+std::vector<const wfnode_node_def *> Plugin::nodes() const {
+    std::vector<const wfnode_node_def *> out;
+    for (uint32_t i = 0, n = api_->node_count(); i < n; ++i)
+        if (auto *d = api_->node_get(i)) out.push_back(d);
+    return out;
+}
+
+const wfnode_node_def *Plugin::find_node(std::string_view type) const {
+    for (auto *d : nodes())
+        if (type == d->type) return d;
+    return nullptr;
+}
+
+std::vector<const wfnode_credential_def *> Plugin::credentials() const {
+    std::vector<const wfnode_credential_def *> out;
+    for (uint32_t i = 0, n = api_->credential_count(); i < n; ++i)
+        if (auto *d = api_->credential_get(i)) out.push_back(d);
+    return out;
+}
+
+const wfnode_credential_def *Plugin::find_credential(std::string_view name) const {
+    for (auto *d : credentials())
+        if (name == d->name) return d;
+    return nullptr;
+}
+
+wfnode_status Plugin::execute(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const {
+    std::vector<wfnode_item> items(call.items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+        items[i].json = call.items[i].c_str();
+        items[i].parameters_json = i < call.item_parameters.size() && call.item_parameters[i]
+                                       ? call.item_parameters[i]->c_str()
+                                       : nullptr;
+    }
+    wfnode_execute_request req{};
+    req.struct_size = sizeof(req);
+    req.flags = call.continue_on_fail ? WFNODE_EXEC_CONTINUE_ON_FAIL : 0;
+    req.node_type = call.node_type.c_str();
+    req.parameters_json = call.parameters.c_str();
+    req.credentials_json = call.credentials.c_str();
+    req.items = items.data();
+    req.item_count = static_cast<uint32_t>(items.size());
+
+    wfnode_host host{};
+    host.struct_size = sizeof(host);
+    host.host_data = const_cast<ExecuteCallbacks *>(&callbacks);
+    host.emit_item = host_emit_item;
+    host.emit_error = host_emit_error;
+    host.log = host_log;
+    host.progress = host_progress;
+    host.is_cancelled = host_is_cancelled;
+    return api_->execute(&req, &host);
+}
+
+const char *status_name(wfnode_status status) {
+    switch (status) {
+        case WFNODE_OK: return "ok";
+        case WFNODE_ERR_INVALID_INPUT: return "invalid input";
+        case WFNODE_ERR_UNKNOWN_NODE: return "unknown node";
+        case WFNODE_ERR_API: return "API error";
+        case WFNODE_ERR_NETWORK: return "network error";
+        case WFNODE_ERR_AUTH: return "authentication error";
+        case WFNODE_ERR_CANCELLED: return "cancelled";
+        case WFNODE_ERR_ABORTED_BY_HOST: return "stopped by the host";
+        case WFNODE_ERR_INTERNAL: return "internal error";
+        case WFNODE_ERR_BAD_REQUEST: return "bad request";
+        default: return "unknown status";
+    }
+}
+
+}  // namespace wfnode

@@ -1,0 +1,93 @@
+// wfnode::Plugin: loads a wfnode plugin for a C++ host. RAII over dlopen/dlsym/dlclose,
+// the ABI version check before anything else, init/deinit, and execute() with C++
+// callbacks. Errors while loading are wfnode::LoadError with a kind and a clear message.
+#pragma once
+
+#include <wfnode/wfnode.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wfnode {
+
+class LoadError : public std::runtime_error {
+public:
+    enum class Kind {
+        file_not_found,        // nothing at that path
+        not_loadable,          // dlopen refused it (not a shared object, missing dependency)
+        not_a_plugin,          // a shared object without the wfnode_entry symbol, or a NULL descriptor
+        incompatible_version,  // a wfnode plugin of another ABI major version
+        init_failed,           // the plugin's init() returned an error
+    };
+    LoadError(Kind kind, const std::string &message) : std::runtime_error(message), kind(kind) {}
+    Kind kind;
+};
+
+// One error reported by execute(), copied out of the plugin's borrowed struct.
+struct Error {
+    wfnode_status status = WFNODE_OK;
+    uint32_t item_index = WFNODE_NO_ITEM;
+    int32_t http_status = 0;
+    std::string field;
+    std::string message;
+    std::string api_code;
+};
+
+// One execution's input, in C++ terms.
+struct ExecuteCall {
+    std::string node_type;
+    std::string parameters = "{}";   // shared parameters (JSON object)
+    std::string credentials = "null";
+    std::vector<std::string> items;  // JSON objects
+    // Per-item parameters after expression evaluation; empty, or one per item (nullopt: shared).
+    std::vector<std::optional<std::string>> item_parameters;
+    bool continue_on_fail = false;
+};
+
+// What the host does with what execute() produces. Every callback runs on the calling
+// thread, during execute().
+struct ExecuteCallbacks {
+    // Return false to stop the execution.
+    std::function<bool(uint32_t paired_item, std::string_view json)> on_item;
+    std::function<void(const Error &)> on_error;
+    std::function<void(int32_t level, std::string_view message)> on_log;
+    std::function<void(const wfnode_progress &)> on_progress;
+    std::function<bool()> is_cancelled;
+};
+
+class Plugin {
+public:
+    // Loads, checks the ABI version, and calls init(). Throws LoadError.
+    explicit Plugin(const std::string &path);
+    ~Plugin();
+    Plugin(Plugin &&other) noexcept;
+    Plugin &operator=(Plugin &&) = delete;
+    Plugin(const Plugin &) = delete;
+    Plugin &operator=(const Plugin &) = delete;
+
+    const wfnode_plugin &api() const { return *api_; }
+    const std::string &path() const { return path_; }
+
+    std::vector<const wfnode_node_def *> nodes() const;
+    const wfnode_node_def *find_node(std::string_view type) const;
+    std::vector<const wfnode_credential_def *> credentials() const;
+    const wfnode_credential_def *find_credential(std::string_view name) const;
+
+    // Runs one node; returns the plugin's status. Safe to call from several threads at once.
+    wfnode_status execute(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const;
+
+private:
+    std::string path_;
+    void *library_ = nullptr;
+    const wfnode_plugin *api_ = nullptr;
+};
+
+// A short name of a status code ("invalid input", "api error"...).
+const char *status_name(wfnode_status status);
+
+}  // namespace wfnode

@@ -1,0 +1,19 @@
+// nodehost's subcommands. Each returns the process exit status.
+#pragma once
+
+#include <string>
+
+namespace nodehost {
+
+int cmd_list(const std::string &plugin_path);
+int cmd_describe(const std::string &plugin_path, const std::string &node_type);
+
+struct ExecOptions {
+    std::string plugin_path, node_type, params = "{}", credentials = "null", input;
+    bool continue_on_fail = false;
+    bool envelope = false;  // print {"json": item, "pairedItem": n} instead of the bare item
+    bool verbose = false;
+};
+int cmd_exec(const ExecOptions &options);
+
+}  // namespace nodehost

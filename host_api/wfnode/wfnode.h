@@ -1,0 +1,11 @@
+/* Umbrella header of the wfnode plugin ABI. */
+#ifndef WFNODE_H
+#define WFNODE_H
+#include "abi.h"
+#include "version.h"
+#include "status.h"
+#include "node.h"
+#include "host.h"
+#include "execute.h"
+#include "entry.h"
+#endif /* WFNODE_H */

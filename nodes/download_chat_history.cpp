@@ -1,0 +1,142 @@
+// Download Chat History: GET /xapi/v1/ChatHistoryView/Pbx.DownloadChatHistory(clientTimeZone='<tz>')
+// with the seed's options, one output item per chat record (streamed as parsed).
+#include "node.hpp"
+
+#include "embedded_schemas.hpp"
+#include "json.hpp"
+#include "node_error.hpp"
+#include "schema_validator.hpp"
+#include "xapi/odata.hpp"
+
+#include <fmt/format.h>
+
+#include <optional>
+
+namespace threecx {
+namespace {
+
+struct DownloadPlan {
+    std::string time_zone;
+    std::optional<uint64_t> top;
+    uint64_t skip = 0;
+    bool count = false;
+    bool return_all = false;
+    uint64_t page_size = 1000;
+    // $search, $filter, $select, $orderby, $expand in the order they are sent.
+    std::vector<std::pair<std::string, std::string>> fixed_options;
+
+    std::string url(std::optional<uint64_t> page_top, uint64_t page_skip) const {
+        std::vector<std::pair<std::string, std::string>> q;
+        if (page_top) q.emplace_back("$top", std::to_string(*page_top));
+        if (page_skip) q.emplace_back("$skip", std::to_string(page_skip));
+        q.insert(q.end(), fixed_options.begin(), fixed_options.end());
+        if (count) q.emplace_back("$count", "true");
+        return "/ChatHistoryView/Pbx.DownloadChatHistory(clientTimeZone=" +
+               http::percent_encode(xapi::string_literal(time_zone)) + ")" + xapi::query_string(q);
+    }
+};
+
+DownloadPlan plan_from(const rapidjson::Value &params) {
+    DownloadPlan p;
+    p.time_zone = params["clientTimeZone"].GetString();
+    const rapidjson::Value *o = json::find(params, "options");
+    if (!o) return p;
+    auto str = [&](const char *name) -> std::string {
+        auto *v = json::find(*o, name);
+        return v ? std::string(v->GetString(), v->GetStringLength()) : std::string();
+    };
+    if (auto *v = json::find(*o, "top")) p.top = v->GetUint64();
+    if (auto *v = json::find(*o, "skip")) p.skip = v->GetUint64();
+    if (auto *v = json::find(*o, "count")) p.count = v->GetBool();
+    if (auto *v = json::find(*o, "returnAll")) p.return_all = v->GetBool();
+    if (auto *v = json::find(*o, "pageSize")) p.page_size = v->GetUint64();
+    if (auto s = str("search"); !s.empty()) p.fixed_options.emplace_back("$search", xapi::search_phrase(s));
+    if (auto s = str("filter"); !s.empty()) p.fixed_options.emplace_back("$filter", s);
+    for (const char *list : {"select", "orderby", "expand"})
+        if (auto s = xapi::normalise_list(str(list)); !s.empty()) p.fixed_options.emplace_back(std::string("$") + list, s);
+    return p;
+}
+
+void run(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, uint32_t item) {
+    uint64_t emitted = 0;
+    bool count_emitted = false;
+    auto on_record = [&](std::string_view record) {
+        // With Return All, Top caps the total even when a server page overshoots it.
+        if (plan.top && emitted >= *plan.top) return;
+        ctx.emit(item, record);
+        ++emitted;
+    };
+    auto on_count = [&](int64_t n) {
+        if (!plan.count || count_emitted) return;
+        count_emitted = true;
+        ctx.emit(item, fmt::format(R"({{"@odata.count":{}}})", n));
+    };
+
+    if (!plan.return_all) {
+        client.get_collection(plan.url(plan.top, plan.skip), on_record, on_count);
+        return;
+    }
+
+    // Return All: follow @odata.nextLink when the server pages by itself; otherwise page with
+    // $skip/$top. The end is an empty page, a short page, or reaching @odata.count when the
+    // server reports it. Where a real PBX caps pages silently (no nextLink) is undocumented:
+    // $count, when asked, is what then keeps the export from ending early.
+    uint64_t skip = plan.skip;
+    std::string link;
+    std::string previous_link;
+    for (;;) {
+        std::optional<uint64_t> want = plan.page_size;
+        if (plan.top) want = std::min(plan.page_size, *plan.top - emitted);
+        xapi::PageInfo page = link.empty() ? client.get_collection(plan.url(want, skip), on_record, on_count)
+                                           : client.get_collection(link, on_record, on_count);
+        ctx.check_cancelled();
+        if (plan.top && emitted >= *plan.top) break;
+        if (page.records == 0) break;
+        if (!page.next_link.empty()) {
+            if (page.next_link == previous_link)
+                throw NodeError(WFNODE_ERR_API, "the server repeated the same next page link; stopped to avoid a loop",
+                                {}, 200);
+            previous_link = link = page.next_link;
+            continue;
+        }
+        if (!link.empty()) break;  // the last page of a server-driven sequence
+        skip += page.records;
+        bool more = page.count ? skip < static_cast<uint64_t>(*page.count) : page.records >= *want;
+        if (!more) break;
+    }
+}
+
+class DownloadChatHistory final : public Node {
+public:
+    DownloadChatHistory() {
+        def_.struct_size = sizeof(def_);
+        def_.node_version = 1;
+        def_.type = "threecx.downloadChatHistory";
+        def_.display_name = "Download Chat History";
+        def_.description =
+            "Downloads chat history records from a 3CX PBX (XAPI DownloadChatHistory), one output item per record.";
+        def_.credential_type = "threecxApi";
+        def_.schema_json = schemas::text("downloadChatHistory");
+    }
+    const wfnode_node_def &definition() const override { return def_; }
+
+    ItemJob prepare(const rapidjson::Value &params) const override {
+        validate_against_schema(params, schemas::document("downloadChatHistory"));
+        DownloadPlan plan = plan_from(params);
+        return [plan = std::move(plan)](xapi::Client &client, ExecutionContext &ctx, uint32_t item) {
+            run(plan, client, ctx, item);
+        };
+    }
+
+private:
+    wfnode_node_def def_{};
+};
+
+}  // namespace
+
+const Node &download_chat_history_node() {
+    static const DownloadChatHistory node;
+    return node;
+}
+
+}  // namespace threecx

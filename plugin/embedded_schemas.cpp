@@ -1,0 +1,51 @@
+#include "embedded_schemas.hpp"
+
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace threecx::schema_text {
+extern const char *const downloadChatHistory;
+extern const char *const purgeChats;
+extern const char *const threecxApi;
+}  // namespace threecx::schema_text
+
+namespace threecx::schemas {
+namespace {
+
+struct Entry {
+    const char *text;
+    rapidjson::Document doc;
+};
+
+const std::map<std::string, Entry, std::less<>> &entries() {
+    static const auto *all = [] {
+        auto *m = new std::map<std::string, Entry, std::less<>>();
+        for (auto [name, text] : {std::pair{"downloadChatHistory", schema_text::downloadChatHistory},
+                                  std::pair{"purgeChats", schema_text::purgeChats},
+                                  std::pair{"threecxApi", schema_text::threecxApi}}) {
+            Entry e{text, {}};
+            e.doc.Parse(text);
+            if (e.doc.HasParseError()) throw std::logic_error(std::string("embedded schema is not JSON: ") + name);
+            m->emplace(name, std::move(e));
+        }
+        return m;
+    }();
+    return *all;
+}
+
+}  // namespace
+
+const char *text(std::string_view name) {
+    auto it = entries().find(name);
+    if (it == entries().end()) throw std::out_of_range("no embedded schema " + std::string(name));
+    return it->second.text;
+}
+
+const rapidjson::Value &document(std::string_view name) {
+    auto it = entries().find(name);
+    if (it == entries().end()) throw std::out_of_range("no embedded schema " + std::string(name));
+    return it->second.doc;
+}
+
+}  // namespace threecx::schemas

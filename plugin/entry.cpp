@@ -1,0 +1,108 @@
+// The plugin descriptor and its C trampolines: the only symbol that leaves the .so is
+// wfnode_entry. Every trampoline catches everything; no exception crosses the ABI.
+#include "executor.hpp"
+#include "registry.hpp"
+
+#include <wfnode/entry.h>
+
+#include <atomic>
+#include <cstddef>
+
+namespace {
+
+std::atomic<int> init_count{0};
+
+wfnode_status WFNODE_ABI plugin_init(void) {
+    init_count.fetch_add(1);
+    return WFNODE_OK;
+}
+
+void WFNODE_ABI plugin_deinit(void) {
+    int expected = init_count.load();
+    while (expected > 0 && !init_count.compare_exchange_weak(expected, expected - 1)) {
+    }
+}
+
+uint32_t WFNODE_ABI node_count(void) {
+    try {
+        return static_cast<uint32_t>(threecx::all_nodes().size());
+    } catch (...) {
+        return 0;
+    }
+}
+
+const wfnode_node_def *WFNODE_ABI node_get(uint32_t index) {
+    try {
+        auto nodes = threecx::all_nodes();
+        return index < nodes.size() ? &nodes[index]->definition() : nullptr;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+uint32_t WFNODE_ABI credential_count(void) {
+    try {
+        return static_cast<uint32_t>(threecx::all_credentials().size());
+    } catch (...) {
+        return 0;
+    }
+}
+
+const wfnode_credential_def *WFNODE_ABI credential_get(uint32_t index) {
+    try {
+        auto all = threecx::all_credentials();
+        return index < all.size() ? all[index] : nullptr;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+bool host_is_usable(const wfnode_host *host) {
+    return host && host->struct_size >= offsetof(wfnode_host, emit_error) + sizeof(host->emit_error) &&
+           host->emit_item && host->emit_error;
+}
+
+wfnode_status WFNODE_ABI execute(const wfnode_execute_request *request, const wfnode_host *host) {
+    if (!host_is_usable(host)) return WFNODE_ERR_BAD_REQUEST;  // nowhere to report anything
+    try {
+        if (!request || request->struct_size < offsetof(wfnode_execute_request, item_count) + sizeof(uint32_t) ||
+            (request->item_count > 0 && !request->items)) {
+            wfnode_error e{sizeof(wfnode_error), WFNODE_ERR_BAD_REQUEST, WFNODE_NO_ITEM, 0, nullptr,
+                           "malformed wfnode_execute_request (NULL, too small, or items missing)", nullptr};
+            host->emit_error(host, &e);
+            return WFNODE_ERR_BAD_REQUEST;
+        }
+        return threecx::execute_request(*request, *host);
+    } catch (...) {
+        // execute_request already catches std::exception; this is for anything else.
+        wfnode_error e{sizeof(wfnode_error), WFNODE_ERR_INTERNAL, WFNODE_NO_ITEM, 0, nullptr,
+                       "internal error of unknown kind", nullptr};
+        try {
+            host->emit_error(host, &e);
+        } catch (...) {
+        }
+        return WFNODE_ERR_INTERNAL;
+    }
+}
+
+const void *WFNODE_ABI get_extension(const char *) { return nullptr; }
+
+const wfnode_plugin descriptor = {
+    WFNODE_VERSION_INIT,
+    sizeof(wfnode_plugin),
+    "com.threecx.wfnode",
+    "3CX",
+    "0.1.0",
+    plugin_init,
+    plugin_deinit,
+    node_count,
+    node_get,
+    credential_count,
+    credential_get,
+    execute,
+    get_extension,
+};
+
+}  // namespace
+
+WFNODE_EXPORT const wfnode_plugin *WFNODE_ABI wfnode_entry(void) { return &descriptor; }

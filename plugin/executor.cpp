@@ -1,0 +1,98 @@
+#include "executor.hpp"
+
+#include "execution_context.hpp"
+#include "json.hpp"
+#include "node_error.hpp"
+#include "registry.hpp"
+#include "xapi/credentials.hpp"
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <vector>
+
+namespace threecx {
+namespace {
+
+struct Outcome {
+    bool stop;             // the execution ends here
+    wfnode_status status;  // what it returns if so
+};
+
+// Reports `e` for `item`; decides whether the execution goes on.
+Outcome report(ExecutionContext &ctx, const NodeError &e, uint32_t item, bool continue_on_fail) {
+    ctx.emit_error(e, item);
+    bool fatal = e.status == WFNODE_ERR_CANCELLED || e.status == WFNODE_ERR_ABORTED_BY_HOST;
+    return {fatal || !continue_on_fail, e.status};
+}
+
+wfnode_status run(const wfnode_execute_request &req, ExecutionContext &ctx) {
+    const bool continue_on_fail = (req.flags & WFNODE_EXEC_CONTINUE_ON_FAIL) != 0;
+    const Node *node = req.node_type ? find_node(req.node_type) : nullptr;
+    if (!node) {
+        return report(ctx,
+                      NodeError(WFNODE_ERR_UNKNOWN_NODE,
+                                fmt::format("this plugin has no node of type \"{}\"", req.node_type ? req.node_type : "")),
+                      WFNODE_NO_ITEM, false)
+            .status;
+    }
+
+    std::optional<xapi::Credentials> creds;
+    try {
+        auto doc = json::parse(req.credentials_json ? req.credentials_json : "null", "credentials");
+        if (!doc.IsObject()) throw invalid("credentials", "credentials must be a JSON object");
+        creds = xapi::parse_credentials(doc);
+    } catch (const NodeError &e) {
+        return report(ctx, e, WFNODE_NO_ITEM, false).status;
+    }
+
+    // Validate every item before sending anything.
+    std::optional<rapidjson::Document> shared;
+    std::vector<ItemJob> jobs(req.item_count);
+    for (uint32_t i = 0; i < req.item_count; ++i) {
+        try {
+            const wfnode_item &item = req.items[i];
+            auto item_doc = json::parse(item.json ? item.json : "null", "item");
+            if (!item_doc.IsObject()) throw invalid("item", "the input item must be a JSON object");
+            if (item.parameters_json) {
+                auto params = json::parse(item.parameters_json, "parameters");
+                jobs[i] = node->prepare(params);
+            } else {
+                if (!shared) shared = json::parse(req.parameters_json ? req.parameters_json : "{}", "parameters");
+                jobs[i] = node->prepare(*shared);
+            }
+        } catch (const NodeError &e) {
+            if (auto o = report(ctx, e, i, continue_on_fail); o.stop) return o.status;
+        }
+    }
+
+    std::optional<xapi::Client> client;
+    for (uint32_t i = 0; i < req.item_count; ++i) {
+        if (!jobs[i]) continue;
+        try {
+            ctx.check_cancelled();
+            if (!client) client.emplace(*creds, ctx);
+            jobs[i](*client, ctx, i);
+            ctx.count_item_done();
+        } catch (const NodeError &e) {
+            if (auto o = report(ctx, e, i, continue_on_fail); o.stop) return o.status;
+        }
+    }
+    return WFNODE_OK;
+}
+
+}  // namespace
+
+wfnode_status execute_request(const wfnode_execute_request &request, const wfnode_host &host) {
+    ExecutionContext ctx(host, request.item_count);
+    try {
+        return run(request, ctx);
+    } catch (const NodeError &e) {
+        return report(ctx, e, WFNODE_NO_ITEM, false).status;
+    } catch (const std::exception &e) {
+        ctx.emit_error(NodeError(WFNODE_ERR_INTERNAL, fmt::format("internal error: {}", e.what())), WFNODE_NO_ITEM);
+        return WFNODE_ERR_INTERNAL;
+    }
+}
+
+}  // namespace threecx

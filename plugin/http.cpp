@@ -1,0 +1,212 @@
+#include "http.hpp"
+
+#include "node_error.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <cctype>
+#include <map>
+#include <mutex>
+
+namespace threecx::http {
+
+// A curl multi handle with its one easy handle: the multi's connection cache keeps the
+// connection alive between requests.
+class Handle {
+public:
+    Handle() : multi(curl_multi_init()), easy(curl_easy_init()) {
+        if (!multi || !easy) throw NodeError(WFNODE_ERR_INTERNAL, "libcurl could not allocate a handle");
+        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 4L);
+    }
+    ~Handle() {
+        curl_easy_cleanup(easy);
+        curl_multi_cleanup(multi);
+    }
+    CURLM *multi;
+    CURL *easy;
+    char error[CURL_ERROR_SIZE]{};
+};
+
+namespace {
+
+struct Pool {
+    std::mutex mutex;
+    std::multimap<std::string, std::unique_ptr<Handle>> idle;
+    static constexpr size_t max_idle_per_origin = 8;
+};
+
+Pool &pool() {
+    static Pool *p = [] {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        return new Pool();  // leaked on purpose: handles may be returned during static destruction
+    }();
+    return *p;
+}
+
+size_t on_header(char *data, size_t size, size_t n, void *userdata) {
+    auto *content_type = static_cast<std::string *>(userdata);
+    std::string_view line(data, size * n);
+    constexpr std::string_view name = "content-type:";
+    if (line.size() > name.size()) {
+        bool match = true;
+        for (size_t i = 0; i < name.size() && match; ++i) match = std::tolower(static_cast<unsigned char>(line[i])) == name[i];
+        if (match) {
+            auto value = line.substr(name.size());
+            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+            while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+            content_type->assign(value);
+        }
+    }
+    // A new status line (after a redirect or 100-continue) starts a new header block.
+    if (line.rfind("HTTP/", 0) == 0) content_type->clear();
+    return size * n;
+}
+
+}  // namespace
+
+size_t on_body(char *data, size_t size, size_t n, void *self) {
+    auto *r = static_cast<Response *>(self);
+    r->buffer_.append(data, size * n);
+    r->bytes_ += size * n;
+    return size * n;
+}
+
+std::string origin_of(const std::string &url) {
+    auto scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return url;
+    auto path = url.find_first_of("/?#", scheme_end + 3);
+    return url.substr(0, path);
+}
+
+std::string percent_encode(std::string_view s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(s.size() * 3);
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
+        else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+Lease::Lease(const std::string &origin, bool verify_tls) : key_(origin + (verify_tls ? "" : "#insecure")) {
+    auto &p = pool();
+    {
+        std::lock_guard lock(p.mutex);
+        if (auto it = p.idle.find(key_); it != p.idle.end()) {
+            handle_ = std::move(it->second);
+            p.idle.erase(it);
+        }
+    }
+    if (!handle_) handle_ = std::make_unique<Handle>();
+}
+
+Lease::~Lease() {
+    auto &p = pool();
+    std::lock_guard lock(p.mutex);
+    if (p.idle.count(key_) < Pool::max_idle_per_origin) p.idle.emplace(key_, std::move(handle_));
+}
+
+Response::Response(Lease &lease, const Request &request, std::function<void()> poll)
+    : handle_(lease.handle()), poll_(std::move(poll)), origin_(origin_of(request.url)) {
+    CURL *e = handle_.easy;
+    curl_easy_reset(e);  // keeps live connections, drops the previous request's options
+    handle_.error[0] = '\0';
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, handle_.error);
+    curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes (gzip, ...)
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 15000L);
+    // A stalled server, not a long download, is the failure: under 1 byte/s for 60 s.
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "threecx-wfnode/0.1");
+    if (!request.verify_tls) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    for (const auto &h : request.headers) header_list_ = curl_slist_append(header_list_, h.c_str());
+    // No "Expect: 100-continue" round trip on POST bodies.
+    header_list_ = curl_slist_append(header_list_, "Expect:");
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, header_list_);
+    if (request.method == "POST") {
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, request.body.c_str());
+    } else if (request.method != "GET") {
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &content_type_);
+    curl_multi_add_handle(handle_.multi, e);
+
+    // Wait until the body starts or the transfer ends: the status is known by then.
+    while (buffer_.empty() && !done_) pump_once();
+    throw_if_failed();
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status_);
+}
+
+Response::~Response() {
+    curl_multi_remove_handle(handle_.multi, handle_.easy);
+    curl_slist_free_all(header_list_);
+}
+
+void Response::pump_once() {
+    if (poll_) poll_();
+    int running = 0;
+    CURLMcode mc = curl_multi_perform(handle_.multi, &running);
+    if (mc != CURLM_OK) throw NodeError(WFNODE_ERR_INTERNAL, fmt::format("libcurl: {}", curl_multi_strerror(mc)));
+    int queued = 0;
+    while (CURLMsg *msg = curl_multi_info_read(handle_.multi, &queued)) {
+        if (msg->msg == CURLMSG_DONE) {
+            done_ = true;
+            curl_result_ = msg->data.result;
+        }
+    }
+    if (!done_ && buffer_.size() == pos_ && running)
+        curl_multi_poll(handle_.multi, nullptr, 0, 200, nullptr);  // 200 ms: keeps cancellation responsive
+}
+
+void Response::throw_if_failed() {
+    if (curl_result_ == CURLE_OK) return;
+    auto code = static_cast<CURLcode>(curl_result_);
+    std::string detail = handle_.error[0] ? handle_.error : curl_easy_strerror(code);
+    std::string hint;
+    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
+        hint = " (the server's TLS certificate could not be verified; set ignoreTlsIssues for a self-signed PBX)";
+    const char *what = code == CURLE_OPERATION_TIMEDOUT ? "timed out talking to"
+                       : code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ? "cannot connect to"
+                       : (code == CURLE_SSL_CONNECT_ERROR || code == CURLE_PEER_FAILED_VERIFICATION) ? "TLS failed with"
+                                                                                                   : "network error with";
+    throw NodeError(WFNODE_ERR_NETWORK, fmt::format("{} {}: {}{}", what, origin_, detail, hint));
+}
+
+bool Response::refill() {
+    buffer_.clear();
+    pos_ = 0;
+    while (buffer_.empty() && !done_) pump_once();
+    throw_if_failed();
+    return !buffer_.empty();
+}
+
+std::string Response::read_all(size_t cap) {
+    std::string out;
+    while (Peek() != '\0' || pos_ < buffer_.size()) {
+        size_t n = std::min(buffer_.size() - pos_, cap - std::min(cap, out.size()));
+        out.append(buffer_, pos_, n);
+        taken_ += buffer_.size() - pos_;
+        pos_ = buffer_.size();
+    }
+    return out;
+}
+
+}  // namespace threecx::http

@@ -1,0 +1,148 @@
+#include "schema_validator.hpp"
+
+#include "json.hpp"
+#include "node_error.hpp"
+
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <regex>
+
+namespace threecx {
+namespace {
+
+std::string join_path(const std::string &path, const char *name) {
+    return path.empty() ? std::string(name) : path + "." + name;
+}
+
+bool type_matches(const char *want, const rapidjson::Value &value) {
+    std::string_view got = json::type_name(value);
+    if (std::strcmp(want, "number") == 0) return value.IsNumber();
+    return got == want;
+}
+
+std::string allowed_types(const rapidjson::Value &type) {
+    if (type.IsString()) return type.GetString();
+    std::string out;
+    for (const auto &t : type.GetArray()) {
+        if (!out.empty()) out += " or ";
+        out += t.GetString();
+    }
+    return out;
+}
+
+// std::regex construction is slow; the schemas hold a handful of patterns, compiled once.
+const std::regex &compiled(const char *pattern) {
+    static std::mutex mutex;
+    static std::map<std::string, std::regex, std::less<>> cache;
+    std::lock_guard lock(mutex);
+    auto it = cache.find(pattern);
+    if (it == cache.end()) it = cache.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first;
+    return it->second;
+}
+
+void check_string(const std::string &s, const rapidjson::Value &schema, const std::string &path) {
+    if (auto *min = json::find(schema, "minLength"); min && s.size() < min->GetUint())
+        throw invalid(path, s.empty() ? fmt::format("{} must not be empty", path)
+                                      : fmt::format("{} must be at least {} characters", path, min->GetUint()));
+    if (auto *q = json::find(schema, "x-query-value"); q && q->IsTrue()) {
+        auto bad = std::find_if(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+        if (bad != s.end())
+            throw invalid(path, fmt::format("{} contains a control character (code {}) at position {}", path,
+                                            static_cast<int>(static_cast<unsigned char>(*bad)), bad - s.begin()));
+    }
+    if (auto *p = json::find(schema, "pattern"); p && !std::regex_search(s, compiled(p->GetString())))
+        throw invalid(path, fmt::format("{} has an invalid format: {}", path, json::quote(s)));
+    if (auto *f = json::find(schema, "format")) {
+        std::string_view format = f->GetString();
+        if (format == "x-iana-time-zone" && !is_known_time_zone(s))
+            throw invalid(path, fmt::format("{} is not a known IANA time zone name: {} (e.g. Europe/Berlin)", path,
+                                            json::quote(s)));
+        if (format == "uri" && !is_http_url(s))
+            throw invalid(path, fmt::format("{} must be an http:// or https:// URL with a host, got {}", path,
+                                            json::quote(s)));
+        if (format == "date-time" && json::find(schema, "pattern") == nullptr)
+            throw std::logic_error("schema: date-time needs a pattern");
+    }
+}
+
+}  // namespace
+
+bool is_known_time_zone(const std::string &name) {
+    if (name.empty()) return false;
+    try {
+        return date::locate_zone(name) != nullptr;
+    } catch (const std::exception &) {
+        return false;
+    }
+}
+
+bool is_http_url(const std::string &url) {
+    static const std::regex re(R"(^[Hh][Tt][Tt][Pp][Ss]?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(:[0-9]{1,5})?(/[^\s?#]*)?$)");
+    return std::regex_match(url, re);
+}
+
+void validate_against_schema(const rapidjson::Value &value, const rapidjson::Value &schema, const std::string &path) {
+    const std::string name = path.empty() ? "parameters" : path;
+    const auto *type = json::find(schema, "type");
+    const auto *json_string = json::find(schema, "x-json-string");
+
+    if (json_string && json_string->IsTrue() && value.IsString()) {
+        // The string form of a JSON parameter: parse it, then validate it as the object form.
+        rapidjson::Document parsed;
+        parsed.Parse(value.GetString(), value.GetStringLength());
+        if (parsed.HasParseError() || !parsed.IsObject())
+            throw invalid(name, fmt::format("{} must be a JSON object or a string holding one; got a string that "
+                                            "is not a JSON object",
+                                            name));
+        validate_against_schema(parsed, schema, path);
+        return;
+    }
+
+    if (type) {
+        bool ok = false;
+        if (type->IsString()) ok = type_matches(type->GetString(), value);
+        else
+            for (const auto &t : type->GetArray()) ok = ok || type_matches(t.GetString(), value);
+        if (!ok)
+            throw invalid(name, fmt::format("{} must be {}, got {}", name, allowed_types(*type),
+                                            json::type_name(value)));
+    }
+
+    if (auto *e = json::find(schema, "enum")) {
+        bool found = std::any_of(e->Begin(), e->End(), [&](const rapidjson::Value &v) { return v == value; });
+        if (!found) throw invalid(name, fmt::format("{} must be one of {}", name, json::stringify(*e)));
+    }
+
+    if (value.IsNumber()) {
+        if (auto *m = json::find(schema, "minimum"); m && value.GetDouble() < m->GetDouble())
+            throw invalid(name, fmt::format("{} must be >= {}, got {}", name, json::stringify(*m), json::stringify(value)));
+        if (auto *m = json::find(schema, "maximum"); m && value.GetDouble() > m->GetDouble())
+            throw invalid(name, fmt::format("{} must be <= {}, got {}", name, json::stringify(*m), json::stringify(value)));
+    }
+
+    if (value.IsString()) check_string({value.GetString(), value.GetStringLength()}, schema, name);
+
+    if (value.IsObject()) {
+        if (auto *req = json::find(schema, "required"))
+            for (const auto &r : req->GetArray())
+                if (!value.HasMember(r.GetString()))
+                    throw invalid(join_path(path, r.GetString()),
+                                  fmt::format("{} is required", join_path(path, r.GetString())));
+        const auto *props = json::find(schema, "properties");
+        const auto *additional = json::find(schema, "additionalProperties");
+        for (const auto &m : value.GetObject()) {
+            const std::string child = join_path(path, m.name.GetString());
+            const auto *sub = props ? json::find(*props, m.name.GetString()) : nullptr;
+            if (sub) validate_against_schema(m.value, *sub, child);
+            else if (additional && additional->IsFalse())
+                throw invalid(child, fmt::format("{} is not a known parameter", child));
+        }
+    }
+}
+
+}  // namespace threecx

@@ -1,0 +1,85 @@
+#include "xapi/client.hpp"
+
+#include "node_error.hpp"
+#include "xapi/odata.hpp"
+#include "xapi/token_cache.hpp"
+
+#include <fmt/format.h>
+
+namespace threecx::xapi {
+
+Client::Client(Credentials creds, ExecutionContext &ctx)
+    : creds_(std::move(creds)),
+      ctx_(ctx),
+      lease_(http::origin_of(creds_.base_url), !creds_.ignore_tls_issues),
+      poll_([this] { ctx_.check_cancelled(); }) {}
+
+std::string Client::absolute(const std::string &path_or_url) const {
+    if (path_or_url.rfind("http://", 0) == 0 || path_or_url.rfind("https://", 0) == 0) {
+        // A nextLink must stay on the PBX we hold credentials for: never send the token elsewhere.
+        if (http::origin_of(path_or_url) != http::origin_of(creds_.base_url))
+            throw NodeError(WFNODE_ERR_API,
+                            fmt::format("the server sent a next page link to another origin ({}); not following it",
+                                        http::origin_of(path_or_url)));
+        return path_or_url;
+    }
+    return creds_.service_root() + path_or_url;
+}
+
+template <typename OnSuccess>
+auto Client::send(http::Request request, const std::string &what, OnSuccess &&on_success) {
+    request.verify_tls = !creds_.ignore_tls_issues;
+    const size_t auth_index = request.headers.size();
+    request.headers.emplace_back();
+    for (int attempt = 0;; ++attempt) {
+        ctx_.check_cancelled();
+        std::string token = TokenCache::instance().get(creds_, lease_, poll_);
+        request.headers[auth_index] = "Authorization: Bearer " + token;
+        http::Response response(lease_, request, poll_);
+        if (response.status() == 401 && attempt == 0) {
+            // The token we believed valid was refused (another process took a new one, or
+            // the PBX restarted): fetch a new one once and retry once.
+            response.read_all(0);
+            TokenCache::instance().invalidate(creds_, token);
+            ctx_.log(WFNODE_LOG_INFO, "the access token was refused (HTTP 401); fetching a new one and retrying once");
+            continue;
+        }
+        if (response.status() < 200 || response.status() >= 300) {
+            std::string body = response.read_all(64 * 1024);
+            ctx_.count_request(response.bytes_received());
+            throw api_error(static_cast<int>(response.status()), response.content_type(), body, what);
+        }
+        auto result = on_success(response);
+        ctx_.count_request(response.bytes_received());
+        return result;
+    }
+}
+
+PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink &on_record,
+                                const std::function<void(int64_t)> &on_count) {
+    http::Request req;
+    req.url = absolute(path_or_url);
+    req.headers = {"Accept: application/json"};
+    const std::string what = "GET " + req.url.substr(creds_.base_url.size());
+    return send(req, what, [&](http::Response &r) {
+        if (r.content_type().find("json") == std::string::npos) {
+            std::string body = r.read_all(64 * 1024);
+            throw api_error(static_cast<int>(r.status()), r.content_type(), body, what);
+        }
+        return read_collection(r, on_record, on_count, what);
+    });
+}
+
+long Client::post_json(const std::string &path, const std::string &body) {
+    http::Request req;
+    req.method = "POST";
+    req.url = absolute(path);
+    req.body = body;
+    req.headers = {"Content-Type: application/json", "Accept: application/json"};
+    return send(req, "POST " + path, [](http::Response &r) {
+        r.read_all(0);
+        return r.status();
+    });
+}
+
+}  // namespace threecx::xapi

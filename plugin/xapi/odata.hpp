@@ -1,0 +1,30 @@
+// OData conventions of the XAPI: literals, query strings, error bodies.
+#pragma once
+
+#include "node_error.hpp"
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace threecx::xapi {
+
+// An OData string literal: single-quoted, inner quotes doubled ("O'Brien" -> "'O''Brien'").
+std::string string_literal(std::string_view s);
+
+// "a, b ,c" -> "a,b,c": trims each comma-separated item and drops empty ones.
+std::string normalise_list(std::string_view list);
+
+// The $search value: a phrase with whitespace that is not already quoted gets quoted.
+std::string search_phrase(std::string_view phrase);
+
+// "?$top=5&$filter=..." from name/value pairs, every value percent-encoded; "" when empty.
+std::string query_string(const std::vector<std::pair<std::string, std::string>> &options);
+
+// The error a non-2xx answer becomes: the OData error's code and message when the body is
+// one, otherwise the status and a short excerpt of whatever came (a proxy's HTML page).
+NodeError api_error(int http_status, const std::string &content_type, const std::string &body,
+                    const std::string &what);
+
+}  // namespace threecx::xapi

@@ -1,0 +1,117 @@
+#include "xapi/token_cache.hpp"
+
+#include "json.hpp"
+#include "node_error.hpp"
+#include "xapi/odata.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace threecx::xapi {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Entry {
+    std::mutex mutex;  // held while fetching, so one fetch serves every waiting thread
+    std::string token;
+    Clock::time_point refresh_at{};
+};
+
+struct State {
+    std::mutex mutex;
+    // Keyed by base URL, client id and the key itself: a caller holding a different (wrong)
+    // key never receives the token another caller obtained.
+    std::map<std::tuple<std::string, std::string, std::string>, std::unique_ptr<Entry>> entries;
+    std::atomic<uint64_t> fetches{0};
+};
+
+State &state() {
+    static State *s = new State();  // outlives every thread that may still use it
+    return *s;
+}
+
+Entry &entry_for(const Credentials &c) {
+    auto &s = state();
+    std::lock_guard lock(s.mutex);
+    auto &e = s.entries[{c.base_url, c.client_id, c.api_key}];
+    if (!e) e = std::make_unique<Entry>();
+    return *e;
+}
+
+// Form-encodes the client-credentials request of NOTES.md.
+std::string token_form(const Credentials &c) {
+    return "client_id=" + http::percent_encode(c.client_id) + "&client_secret=" + http::percent_encode(c.api_key) +
+           "&grant_type=client_credentials";
+}
+
+}  // namespace
+
+TokenCache &TokenCache::instance() {
+    static TokenCache cache;
+    return cache;
+}
+
+uint64_t TokenCache::fetches() const { return state().fetches.load(); }
+
+std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const std::function<void()> &poll) {
+    Entry &e = entry_for(creds);
+    std::lock_guard lock(e.mutex);
+    if (!e.token.empty() && Clock::now() < e.refresh_at) return e.token;
+
+    http::Request req;
+    req.method = "POST";
+    req.url = creds.token_url();
+    req.verify_tls = !creds.ignore_tls_issues;
+    req.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
+    req.body = token_form(creds);
+    state().fetches.fetch_add(1);
+    http::Response resp(lease, req, poll);
+    std::string body = resp.read_all(64 * 1024);
+
+    if (resp.status() != 200) {
+        // A failed token call answers {error, error_description}; anything else is handled as
+        // any other API error.
+        rapidjson::Document doc;
+        doc.Parse(body.c_str(), body.size());
+        if (!doc.HasParseError() && doc.IsObject() && json::find(doc, "error") && doc["error"].IsString()) {
+            std::string desc = json::find(doc, "error_description") && doc["error_description"].IsString()
+                                   ? std::string(": ") + doc["error_description"].GetString()
+                                   : "";
+            throw NodeError(WFNODE_ERR_AUTH,
+                            fmt::format("the token request to {} was refused (HTTP {}): {}{}", creds.token_url(),
+                                        resp.status(), doc["error"].GetString(), desc),
+                            "credentials", static_cast<int>(resp.status()), doc["error"].GetString());
+        }
+        NodeError err = api_error(static_cast<int>(resp.status()), resp.content_type(), body, "token request");
+        if (err.status == WFNODE_ERR_API && (resp.status() == 400 || resp.status() == 401)) err.status = WFNODE_ERR_AUTH;
+        throw err;
+    }
+    rapidjson::Document doc;
+    doc.Parse(body.c_str(), body.size());
+    const rapidjson::Value *token = doc.HasParseError() ? nullptr : json::find(doc, "access_token");
+    if (!token || !token->IsString() || token->GetStringLength() == 0)
+        throw NodeError(WFNODE_ERR_API, fmt::format("the token response of {} has no access_token", creds.token_url()),
+                        "credentials", 200);
+    // expires_in is in seconds (API 20.0.9+). Refresh a little early: a tenth of the lifetime,
+    // at most 60 s, so a request never leaves with a token about to die.
+    double lifetime = 3600;
+    if (auto *exp = json::find(doc, "expires_in"); exp && exp->IsNumber()) lifetime = exp->GetDouble();
+    double margin = std::min(60.0, lifetime / 10);
+    e.token = token->GetString();
+    e.refresh_at = Clock::now() + std::chrono::milliseconds(static_cast<long long>((lifetime - margin) * 1000));
+    return e.token;
+}
+
+void TokenCache::invalidate(const Credentials &creds, const std::string &token) {
+    Entry &e = entry_for(creds);
+    std::lock_guard lock(e.mutex);
+    if (e.token == token) e.token.clear();
+}
+
+}  // namespace threecx::xapi
