@@ -53,7 +53,7 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>> 
     std::string out;
     for (const auto &[name, value] : options) {
         out += out.empty() ? '?' : '&';
-        out += http::percent_encode(name);
+        out += name;  // our own constants ("$top"): '$' is legal in a query, as OData clients send it
         out += '=';
         out += http::percent_encode(value);
     }

@@ -1,0 +1,363 @@
+#include "emulator.hpp"
+
+#include "odata_query.hpp"
+
+#include <date/tz.h>
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <thread>
+
+namespace emulator {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void odata_error(httplib::Response &res, int status, const std::string &code, const std::string &message) {
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    w.Key("error");
+    w.StartObject();
+    w.Key("code");
+    w.String(code.c_str());
+    w.Key("message");
+    w.String(message.c_str());
+    w.Key("details");
+    w.StartArray();
+    w.EndArray();
+    w.EndObject();
+    w.EndObject();
+    res.status = status;
+    res.set_content(b.GetString(), "application/json; charset=utf-8");
+}
+
+std::string encode(const std::string &s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '$') out += static_cast<char>(c);
+        else out += {'%', hex[c >> 4], hex[c & 15]};
+    }
+    return out;
+}
+
+std::string param(const httplib::Request &req, const char *name) {
+    return req.has_param(name) ? req.get_param_value(name) : std::string();
+}
+
+// "'Europe/Berlin'" -> "Europe/Berlin", or nullopt when not an OData string literal.
+std::optional<std::string> string_literal(const std::string &lit) {
+    if (lit.size() < 2 || lit.front() != '\'' || lit.back() != '\'') return std::nullopt;
+    std::string out;
+    for (size_t i = 1; i + 1 < lit.size(); ++i) {
+        if (lit[i] == '\'') {
+            if (i + 2 < lit.size() && lit[i + 1] == '\'') ++i;
+            else return std::nullopt;  // a lone quote inside
+        }
+        out += lit[i];
+    }
+    return out;
+}
+
+std::string render_time(threecx::iso8601::TimePoint t, const date::time_zone *zone) {
+    auto secs = std::chrono::floor<std::chrono::seconds>(t);
+    if (!zone) return date::format("%FT%TZ", secs);
+    return date::format("%FT%T%Ez", date::make_zoned(zone, secs));
+}
+
+void write_chat(Writer &w, const Chat &c, const std::vector<std::string> &select, const date::time_zone *zone) {
+    auto want = [&](const char *p) { return select.empty() || std::find(select.begin(), select.end(), p) != select.end(); };
+    auto str = [&](const char *key, const std::string &v) {
+        if (!want(key)) return;
+        w.Key(key);
+        w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+    };
+    w.StartObject();
+    if (want("ConversationId")) w.Key("ConversationId"), w.Int(c.conversation_id);
+    if (want("IsExternal")) w.Key("IsExternal"), w.Bool(c.is_external);
+    str("QueueNumber", c.queue_number);
+    str("FromNo", c.from_no);
+    str("FromName", c.from_name);
+    str("ProviderName", c.provider_name);
+    str("ProviderType", c.provider_type);
+    str("ParticipantIp", c.participant_ip);
+    str("ParticipantPhone", c.participant_phone);
+    str("ParticipantEmail", c.participant_email);
+    str("TimeSent", render_time(c.time_sent, zone));
+    str("Message", c.message);
+    str("ChatName", c.chat_name);
+    if (want("ParticipantsGroupsArray")) {
+        w.Key("ParticipantsGroupsArray");
+        w.StartArray();
+        for (const auto &g : c.groups) w.String(g.c_str());
+        w.EndArray();
+    }
+    str("Source", c.source);
+    w.EndObject();
+}
+
+}  // namespace
+
+Emulator::Emulator(Config config) : config_(std::move(config)) {
+    chats_ = generate_chats(config_.chats, config_.seed, config_.data_end);
+}
+
+void Emulator::attach(httplib::Server &server, bool tls) {
+    tls_ = tls;
+    server.set_keep_alive_max_count(1000000);
+    server.set_keep_alive_timeout(30);
+    server.set_pre_routing_handler([this](const httplib::Request &req, httplib::Response &) {
+        std::lock_guard lock(mutex_);
+        if (req.path.rfind("/admin/", 0) != 0) {
+            connections_.insert(req.remote_addr + ":" + std::to_string(req.remote_port));
+            ++counters_["requests"];
+            recent_targets_.push_back(req.method + " " + req.target);
+            if (recent_targets_.size() > 1000) recent_targets_.erase(recent_targets_.begin());
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+    server.Post("/connect/token", [this](const auto &req, auto &res) { token(req, res); });
+    server.Get("/xapi/v1/ChatHistoryView", [this](const auto &req, auto &res) { collection(req, res, nullptr); });
+    server.Get(R"(/xapi/v1/ChatHistoryView/Pbx\.DownloadChatHistory\(clientTimeZone=(.*)\))",
+               [this](const httplib::Request &req, httplib::Response &res) {
+                   std::string zone = req.matches[1];
+                   collection(req, res, &zone);
+               });
+    server.Post("/xapi/v1/PurgeChats", [this](const auto &req, auto &res) { purge(req, res); });
+    server.Get("/xapi/v1/Defs/TimeZones", [this](const auto &req, auto &res) { time_zones(req, res); });
+    server.Get(R"(/admin/.*)", [this](const auto &req, auto &res) { admin(req, res); });
+    server.Post(R"(/admin/.*)", [this](const auto &req, auto &res) { admin(req, res); });
+    server.set_error_handler([](const httplib::Request &req, httplib::Response &res) {
+        if (res.status == 404 && res.body.empty())
+            odata_error(res, 404, "NotFound", "No HTTP resource was found that matches the request URI '" + req.path + "'.");
+    });
+}
+
+void Emulator::token(const httplib::Request &req, httplib::Response &res) {
+    std::lock_guard lock(mutex_);
+    ++counters_["tokenRequests"];
+    auto fail = [&](const char *error, const char *description) {
+        res.status = 400;
+        res.set_content(fmt::format(R"({{"error":"{}","error_description":"{}"}})", error, description), "application/json");
+    };
+    if (param(req, "grant_type") != "client_credentials") return fail("unsupported_grant_type", "grant_type must be client_credentials");
+    if (param(req, "client_id") != config_.client_id || param(req, "client_secret") != config_.client_secret)
+        return fail("invalid_client", "Invalid client credentials.");
+    // A new token invalidates the client's previous one, as on a real PBX.
+    active_token_ = fmt::format("emu-{}-{:016x}", ++token_serial_, std::random_device{}() * 0x9e3779b97f4a7c15ULL);
+    token_expiry_ = std::chrono::steady_clock::now() + std::chrono::seconds(config_.token_lifetime_s);
+    res.set_content(fmt::format(R"({{"token_type":"Bearer","expires_in":{},"access_token":"{}"}})",
+                                config_.token_lifetime_s, active_token_),
+                    "application/json");
+}
+
+bool Emulator::authorised(const httplib::Request &req, httplib::Response &res) {
+    std::lock_guard lock(mutex_);
+    const std::string header = req.get_header_value("Authorization");
+    bool ok = header.rfind("Bearer ", 0) == 0 && !active_token_.empty() && header.substr(7) == active_token_ &&
+              std::chrono::steady_clock::now() < token_expiry_;
+    if (!ok) {
+        ++counters_["unauthorised"];
+        res.set_header("WWW-Authenticate", "Bearer");
+        odata_error(res, 401, "Unauthorized", "The access token is missing, invalid or expired.");
+    }
+    return ok;
+}
+
+bool Emulator::inject_fault(httplib::Response &res) {
+    Faults f;
+    {
+        std::lock_guard lock(mutex_);
+        f = faults_;
+        auto take = [](int &n) { return n > 0 ? (--n, true) : false; };
+        f.status_429 = take(faults_.status_429);
+        f.status_503 = !f.status_429 && take(faults_.status_503);
+        f.html_error = !f.status_429 && !f.status_503 && take(faults_.html_error);
+    }
+    if (f.latency_ms) std::this_thread::sleep_for(std::chrono::milliseconds(f.latency_ms));
+    if (f.status_429) {
+        res.set_header("Retry-After", "1");
+        odata_error(res, 429, "TooManyRequests", "Too many requests.");
+    } else if (f.status_503) {
+        odata_error(res, 503, "ServiceUnavailable", "The service is temporarily unavailable.");
+    } else if (f.html_error) {
+        res.status = 502;
+        res.set_content("<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
+                        "text/html");
+    } else {
+        return false;
+    }
+    std::lock_guard lock(mutex_);
+    ++counters_["faults"];
+    return true;
+}
+
+void Emulator::collection(const httplib::Request &req, httplib::Response &res, const std::string *zone_literal) {
+    if (!authorised(req, res) || inject_fault(res)) return;
+    try {
+        const date::time_zone *zone = nullptr;
+        if (zone_literal) {
+            auto name = string_literal(*zone_literal);
+            if (!name) throw ODataError(400, "BadRequest", "clientTimeZone must be an OData string literal: '" + *zone_literal + "'");
+            try {
+                zone = date::locate_zone(*name);
+            } catch (const std::exception &) {
+                throw ODataError(400, "XapiInvalidTimezone", "Unknown time zone '" + *name + "'.");
+            }
+        }
+        Query q = parse_query(param(req, "$top"), param(req, "$skip"), param(req, "$count"), param(req, "$filter"),
+                              param(req, "$orderby"), param(req, "$select"), param(req, "$expand"), param(req, "$search"));
+
+        std::shared_lock data(data_mutex_);
+        std::vector<const Chat *> hits;
+        for (const auto &c : chats_)
+            if (matches(c, q)) hits.push_back(&c);
+        if (!q.orderby.empty())
+            std::stable_sort(hits.begin(), hits.end(), [&](const Chat *a, const Chat *b) { return comes_before(*a, *b, q.orderby); });
+
+        size_t skip = static_cast<size_t>(q.skip.value_or(0));
+        size_t end = q.top ? std::min(hits.size(), skip + static_cast<size_t>(*q.top)) : hits.size();
+        size_t page_end = end;
+        std::string next_link;
+        if (config_.page_cap && skip < end && end - skip > config_.page_cap) {
+            page_end = skip + config_.page_cap;
+            std::string query;
+            for (const auto &[name, value] : req.params) {
+                if (name == "$skip" || name == "$top") continue;
+                query += (query.empty() ? "?" : "&") + encode(name) + "=" + encode(value);
+            }
+            query += (query.empty() ? "?" : "&") + std::string("$skip=") + std::to_string(page_end);
+            if (q.top) query += "&$top=" + std::to_string(end - page_end);
+            std::string path = req.target.substr(0, req.target.find('?'));
+            next_link = (tls_ ? "https://" : "http://") + req.get_header_value("Host") + path + query;
+        }
+
+        rapidjson::StringBuffer b;
+        Writer w(b);
+        w.StartObject();
+        w.Key("@odata.context");
+        w.String("$metadata#ChatHistoryView");
+        if (q.count) w.Key("@odata.count"), w.Int64(static_cast<int64_t>(hits.size()));
+        w.Key("value");
+        w.StartArray();
+        for (size_t i = skip; i < page_end && i < hits.size(); ++i) write_chat(w, *hits[i], q.select, zone);
+        w.EndArray();
+        if (!next_link.empty()) w.Key("@odata.nextLink"), w.String(next_link.c_str());
+        w.EndObject();
+        data.unlock();
+
+        std::string body(b.GetString(), b.GetSize());
+        bool reset = false, malformed = false;
+        {
+            std::lock_guard lock(mutex_);
+            reset = faults_.reset_mid_body > 0 && (--faults_.reset_mid_body, true);
+            malformed = !reset && faults_.malformed_json > 0 && (--faults_.malformed_json, true);
+            if (reset || malformed) ++counters_["faults"];
+        }
+        if (malformed) body = body.substr(0, body.size() / 2);
+        if (reset) {
+            // Promise the whole length, send half, then drop the connection.
+            auto shared = std::make_shared<std::string>(std::move(body));
+            res.set_content_provider(shared->size(), "application/json; charset=utf-8",
+                                     [shared](size_t offset, size_t, httplib::DataSink &sink) {
+                                         if (offset > 0) return false;
+                                         sink.write(shared->data(), shared->size() / 2);
+                                         return true;
+                                     });
+            return;
+        }
+        res.set_content(std::move(body), "application/json; odata.metadata=minimal; charset=utf-8");
+    } catch (const ODataError &e) {
+        odata_error(res, e.status, e.code, e.what());
+    }
+}
+
+void Emulator::purge(const httplib::Request &req, httplib::Response &res) {
+    if (!authorised(req, res) || inject_fault(res)) return;
+    rapidjson::Document doc;
+    doc.Parse(req.body.c_str(), req.body.size());
+    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("period") || !doc["period"].IsObject())
+        return odata_error(res, 400, "BadRequest", "The request body must be {\"period\": Pbx.PurgeSettings}.");
+    const auto &p = doc["period"];
+    bool all = false;
+    std::optional<threecx::iso8601::TimePoint> start, stop;
+    for (const auto &m : p.GetObject()) {
+        std::string name = m.name.GetString();
+        if (name == "All") {
+            if (!m.value.IsBool()) return odata_error(res, 400, "BadRequest", "period.All must be a boolean.");
+            all = m.value.GetBool();
+        } else if (name == "Start" || name == "Stop") {
+            if (m.value.IsNull()) continue;
+            auto t = m.value.IsString() ? threecx::iso8601::parse(m.value.GetString()) : std::nullopt;
+            if (!t) return odata_error(res, 400, "BadRequest", "period." + name + " is not a valid Edm.DateTimeOffset.");
+            (name == "Start" ? start : stop) = t;
+        } else {
+            return odata_error(res, 400, "BadRequest", "The property '" + name + "' does not exist on type 'Pbx.PurgeSettings'.");
+        }
+    }
+    if (!all && !start && !stop) return odata_error(res, 400, "BadRequest", "period needs All or a Start or Stop.");
+    // Both ends inclusive: the same reading the plugin's dry-run count uses (undocumented upstream).
+    std::unique_lock data(data_mutex_);
+    auto removed = std::erase_if(chats_, [&](const Chat &c) {
+        return all || ((!start || c.time_sent >= *start) && (!stop || c.time_sent <= *stop));
+    });
+    data.unlock();
+    std::lock_guard lock(mutex_);
+    ++counters_["purges"];
+    counters_["purgedChats"] += removed;
+    res.status = 204;
+}
+
+void Emulator::time_zones(const httplib::Request &req, httplib::Response &res) {
+    if (!authorised(req, res) || inject_fault(res)) return;
+    res.set_content(R"({"value":[)"
+                    R"({"Id":"1","Name":"(UTC+01:00) Berlin","IanaName":"Europe/Berlin","WindowsName":"W. Europe Standard Time"},)"
+                    R"({"Id":"2","Name":"(UTC) Coordinated Universal Time","IanaName":"Etc/UTC","WindowsName":"UTC"},)"
+                    R"({"Id":"3","Name":"(UTC-05:00) Eastern Time","IanaName":"America/New_York","WindowsName":"Eastern Standard Time"}]})",
+                    "application/json");
+}
+
+void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
+    std::lock_guard lock(mutex_);
+    if (req.path == "/admin/counters") {
+        size_t chats;
+        {
+            std::shared_lock data(data_mutex_);
+            chats = chats_.size();
+        }
+        std::string body = "{";
+        for (const char *k : {"requests", "tokenRequests", "unauthorised", "purges", "purgedChats", "faults"})
+            body += fmt::format("\"{}\":{},", k, counters_[k]);
+        body += fmt::format("\"connections\":{},\"chats\":{}}}", connections_.size(), chats);
+        res.set_content(body, "application/json");
+    } else if (req.path == "/admin/requests") {
+        std::string body;
+        for (const auto &t : recent_targets_) body += t + "\n";
+        res.set_content(body, "text/plain");
+    } else if (req.path == "/admin/revoke-token" && req.method == "POST") {
+        active_token_.clear();  // as if another process had taken a new token
+        res.status = 204;
+    } else if (req.path == "/admin/faults" && req.method == "POST") {
+        rapidjson::Document d;
+        d.Parse(req.body.c_str());
+        if (d.HasParseError() || !d.IsObject()) return odata_error(res, 400, "BadRequest", "faults must be a JSON object");
+        auto get = [&](const char *k, int &v) { if (d.HasMember(k) && d[k].IsInt()) v = d[k].GetInt(); };
+        get("latencyMs", faults_.latency_ms);
+        get("status429", faults_.status_429);
+        get("status503", faults_.status_503);
+        get("resetMidBody", faults_.reset_mid_body);
+        get("malformedJson", faults_.malformed_json);
+        get("htmlError", faults_.html_error);
+        res.status = 204;
+    } else {
+        odata_error(res, 404, "NotFound", "no such admin endpoint");
+    }
+}
+
+}  // namespace emulator

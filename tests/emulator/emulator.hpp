@@ -1,0 +1,80 @@
+// An XAPI emulator faithful to ../shared/xapi (the OpenAPI excerpt and NOTES.md): OAuth2
+// client credentials with one active token per client, DownloadChatHistory, ChatHistoryView,
+// PurgeChats and Defs/TimeZones over deterministic in-memory data, plus fault injection and
+// an admin endpoint (/admin/...) that tests read counters from.
+#pragma once
+
+#include "chat_store.hpp"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+
+namespace emulator {
+
+struct Config {
+    std::string client_id = "demo-client";
+    std::string client_secret = "demo-secret";
+    int token_lifetime_s = 3600;
+    size_t page_cap = 0;  // 0: no server-driven paging; else at most this many records + @odata.nextLink
+    size_t chats = 10000;
+    uint64_t seed = 3;
+    threecx::iso8601::TimePoint data_end{};
+};
+
+// Each counter is the number of upcoming XAPI requests that get that fault.
+struct Faults {
+    int latency_ms = 0;       // added to every XAPI request
+    int status_429 = 0;       // 429 Too Many Requests with Retry-After: 1
+    int status_503 = 0;       // 503 Service Unavailable
+    int reset_mid_body = 0;   // half of the body, then the connection is closed
+    int malformed_json = 0;   // 200 with a truncated JSON body
+    int html_error = 0;       // 502 with an HTML page, as a proxy answers
+};
+
+class Emulator {
+public:
+    explicit Emulator(Config config);
+    // Routes are registered on `server` (plain or TLS).
+    void attach(httplib::Server &server, bool tls);
+    Faults &faults() { return faults_; }
+
+private:
+    void token(const httplib::Request &, httplib::Response &);
+    bool authorised(const httplib::Request &, httplib::Response &);
+    bool inject_fault(httplib::Response &);
+    void collection(const httplib::Request &, httplib::Response &, const std::string *zone);
+    void purge(const httplib::Request &, httplib::Response &);
+    void time_zones(const httplib::Request &, httplib::Response &);
+    void admin(const httplib::Request &, httplib::Response &);
+
+    Config config_;
+    bool tls_ = false;
+    std::shared_mutex data_mutex_;
+    std::vector<Chat> chats_;
+
+    std::mutex mutex_;  // guards everything below
+    Faults faults_;
+    std::string active_token_;
+    std::chrono::steady_clock::time_point token_expiry_{};
+    uint64_t token_serial_ = 0;
+    std::set<std::string> connections_;
+    std::vector<std::string> recent_targets_;
+    std::map<std::string, uint64_t> counters_;
+};
+
+// A self-signed certificate for "localhost" / 127.0.0.1, made in memory at start-up.
+struct SelfSigned {
+    X509 *cert;
+    EVP_PKEY *key;
+};
+SelfSigned make_self_signed();
+
+}  // namespace emulator

@@ -1,0 +1,83 @@
+// xapi-emulator: serves the emulated 3CX XAPI on loopback for tests, demos and benchmarks.
+#include "emulator.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+int main(int argc, char **argv) {
+    CLI::App app{"xapi-emulator: an emulated 3CX XAPI (token, chat history, purge) on loopback"};
+    emulator::Config config;
+    emulator::Faults faults;
+    std::string host = "127.0.0.1", port_file, data_end = "2026-01-01T00:00:00Z";
+    int port = 0;
+    bool tls = false;
+    app.add_option("--host", host, "Address to listen on (loopback only)")->capture_default_str();
+    app.add_option("--port", port, "Port; 0 picks a free one and prints it")->capture_default_str();
+    app.add_option("--port-file", port_file, "Also write the chosen port to this file");
+    app.add_flag("--tls", tls, "Serve HTTPS with a self-signed certificate made at start-up");
+    app.add_option("--client-id", config.client_id)->capture_default_str();
+    app.add_option("--client-secret", config.client_secret)->capture_default_str();
+    app.add_option("--token-lifetime", config.token_lifetime_s, "Access token lifetime in seconds")->capture_default_str();
+    app.add_option("--chats", config.chats, "Number of seeded chat records")->capture_default_str();
+    app.add_option("--seed", config.seed, "Seed of the generated data")->capture_default_str();
+    app.add_option("--data-end", data_end, "End of the year of data: an ISO 8601 date-time, or 'now'")->capture_default_str();
+    app.add_option("--page-cap", config.page_cap, "Server page size cap that adds @odata.nextLink (0: none)")->capture_default_str();
+    app.add_option("--latency-ms", faults.latency_ms, "Fault: latency added to every XAPI request");
+    app.add_option("--fail-429", faults.status_429, "Fault: the next N XAPI requests answer 429 with Retry-After");
+    app.add_option("--fail-503", faults.status_503, "Fault: the next N XAPI requests answer 503");
+    app.add_option("--reset-mid-body", faults.reset_mid_body, "Fault: the next N bodies are cut off mid-way");
+    app.add_option("--malformed-json", faults.malformed_json, "Fault: the next N bodies are truncated JSON");
+    app.add_option("--html-error", faults.html_error, "Fault: the next N XAPI requests answer a 502 HTML page");
+    CLI11_PARSE(app, argc, argv);
+
+    if (data_end == "now") {
+        config.data_end = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    } else if (auto t = threecx::iso8601::parse(data_end)) {
+        config.data_end = *t;
+    } else {
+        std::fprintf(stderr, "xapi-emulator: --data-end must be an ISO 8601 date-time with offset, or 'now'\n");
+        return 2;
+    }
+
+    // Signals are taken by one thread that stops the server cleanly.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    emulator::Emulator emu(config);
+    emu.faults() = faults;
+    std::unique_ptr<httplib::Server> server;
+    if (tls) {
+        auto cert = emulator::make_self_signed();
+        server = std::make_unique<httplib::SSLServer>(cert.cert, cert.key);
+    } else {
+        server = std::make_unique<httplib::Server>();
+    }
+    emu.attach(*server, tls);
+    int bound = port == 0 ? server->bind_to_any_port(host) : (server->bind_to_port(host, port) ? port : -1);
+    if (bound <= 0) {
+        std::fprintf(stderr, "xapi-emulator: cannot listen on %s:%d\n", host.c_str(), port);
+        return 1;
+    }
+    if (!port_file.empty()) std::ofstream(port_file) << bound << "\n";
+    std::printf("xapi-emulator listening on %s://%s:%d (%zu chats, client id %s)\n", tls ? "https" : "http", host.c_str(),
+                bound, config.chats, config.client_id.c_str());
+    std::fflush(stdout);
+
+    std::thread stopper([&] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        server->stop();
+    });
+    server->listen_after_bind();
+    pthread_kill(stopper.native_handle(), SIGTERM);
+    stopper.join();
+    return 0;
+}
