@@ -55,8 +55,6 @@ void check_string(const std::string &s, const rapidjson::Value &schema, const st
             throw invalid(path, fmt::format("{} contains a control character (code {}) at position {}", path,
                                             static_cast<int>(static_cast<unsigned char>(*bad)), bad - s.begin()));
     }
-    if (auto *p = json::find(schema, "pattern"); p && !std::regex_search(s, compiled(p->GetString())))
-        throw invalid(path, fmt::format("{} has an invalid format: {}", path, json::quote(s)));
     if (auto *f = json::find(schema, "format")) {
         std::string_view format = f->GetString();
         if (format == "x-iana-time-zone" && !is_known_time_zone(s))
@@ -68,6 +66,8 @@ void check_string(const std::string &s, const rapidjson::Value &schema, const st
         if (format == "date-time" && json::find(schema, "pattern") == nullptr)
             throw std::logic_error("schema: date-time needs a pattern");
     }
+    if (auto *p = json::find(schema, "pattern"); p && !std::regex_search(s, compiled(p->GetString())))
+        throw invalid(path, fmt::format("{} has an invalid format: {}", path, json::quote(s)));
 }
 
 }  // namespace

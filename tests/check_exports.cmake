@@ -1,0 +1,11 @@
+# Fails unless the plugin's dynamic symbol table defines exactly one symbol: wfnode_entry.
+execute_process(COMMAND nm -D --defined-only ${SO} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "nm failed on ${SO}")
+endif()
+string(REGEX MATCHALL "[^\n]+" lines "${out}")
+list(LENGTH lines count)
+if(NOT count EQUAL 1 OR NOT out MATCHES " T wfnode_entry\n")
+  message(FATAL_ERROR "expected only wfnode_entry to be exported, got:\n${out}")
+endif()
+message(STATUS "exports: ${out}")

@@ -1,0 +1,49 @@
+// Test support: starts the bundled xapi-emulator on a free loopback port for one test and
+// stops it afterwards; reads its admin counters; runs commands and captures their output.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <vector>
+
+namespace testsupport {
+
+class EmulatorProcess {
+public:
+    // Extra command-line flags for xapi-emulator, e.g. {"--page-cap", "100"}.
+    explicit EmulatorProcess(std::vector<std::string> flags = {});
+    ~EmulatorProcess();
+    EmulatorProcess(const EmulatorProcess &) = delete;
+    EmulatorProcess &operator=(const EmulatorProcess &) = delete;
+
+    int port() const { return port_; }
+    std::string base_url() const;
+    // The threecxApi credential JSON for this emulator (demo client).
+    std::string credentials(const std::string &api_key = "demo-secret") const;
+    // One counter of /admin/counters ("requests", "tokenRequests", "connections", "chats"...).
+    long counter(const std::string &name) const;
+    // Raw request targets the emulator received, oldest first ("GET /xapi/v1/...").
+    std::vector<std::string> requests() const;
+    void admin_post(const std::string &path, const std::string &body = "{}") const;
+
+private:
+    int pid_ = -1;
+    int port_ = 0;
+    std::string dir_;
+};
+
+struct CommandResult {
+    int exit_code;
+    std::string out, err;
+};
+// Runs argv (no shell), optionally feeding `input` on stdin.
+CommandResult run(const std::vector<std::string> &argv, const std::string &input = {});
+
+// HTTP GET on loopback; returns the body.
+std::string http_get(const std::string &url);
+
+std::vector<std::string> lines(const std::string &text);
+rapidjson::Document parse(const std::string &json);
+
+}  // namespace testsupport

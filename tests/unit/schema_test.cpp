@@ -1,0 +1,89 @@
+// The schema files: JSON, what the plugin embeds and describe prints, and forms an editor can draw.
+#include "emulator_process.hpp"
+#include "loader.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+rapidjson::Document schema_file(const std::string &name) {
+    std::ifstream in(std::string(SCHEMA_DIR) + "/" + name + ".json");
+    std::stringstream s;
+    s << in.rdbuf();
+    return testsupport::parse(s.str());
+}
+
+// Every property a form shows carries a title, a description and a type; the order list
+// names exactly the properties.
+void check_form(const rapidjson::Value &schema, const std::string &where) {
+    INFO(where);
+    REQUIRE(schema.HasMember("properties"));
+    REQUIRE(schema.HasMember("x-order"));
+    const auto &props = schema["properties"];
+    CHECK(schema["x-order"].Size() == props.MemberCount());
+    for (const auto &name : schema["x-order"].GetArray()) CHECK(props.HasMember(name.GetString()));
+    for (const auto &p : props.GetObject()) {
+        INFO(p.name.GetString());
+        CHECK(p.value.HasMember("type"));
+        CHECK(p.value.HasMember("title"));
+        CHECK(p.value.HasMember("description"));
+        CHECK(p.value.HasMember("x-n8n-type"));
+        if (p.value.HasMember("x-n8n-type") && std::string(p.value["x-n8n-type"].GetString()) == "collection")
+            check_form(p.value, where + "." + p.name.GetString());
+    }
+}
+
+}  // namespace
+
+TEST_CASE("schema files parse and match what describe prints") {
+    auto r = testsupport::run({NODEHOST_PATH, "describe", PLUGIN_PATH});
+    REQUIRE(r.exit_code == 0);
+    auto described = testsupport::parse(r.out);
+    CHECK(std::string(described["abiVersion"].GetString()) == "1.0.0");
+    const auto &nodes = described["nodes"];
+    REQUIRE(nodes.Size() == 2);
+    CHECK(nodes[0]["schema"] == schema_file("downloadChatHistory"));
+    CHECK(nodes[1]["schema"] == schema_file("purgeChats"));
+    CHECK(described["credentials"][0]["schema"] == schema_file("threecxApi"));
+
+    auto one = testsupport::run({NODEHOST_PATH, "describe", PLUGIN_PATH, "threecx.purgeChats"});
+    REQUIRE(one.exit_code == 0);
+    CHECK(testsupport::parse(one.out)["schema"] == schema_file("purgeChats"));
+}
+
+TEST_CASE("schemas mirror the seed's fields and carry what a form needs") {
+    auto d = schema_file("downloadChatHistory");
+    CHECK(std::string(d["$schema"].GetString()) == "https://json-schema.org/draft/2020-12/schema");
+    CHECK(std::string(d["properties"]["clientTimeZone"]["title"].GetString()) == "Client Time Zone");
+    CHECK(std::string(d["required"][0].GetString()) == "clientTimeZone");
+    const auto &o = d["properties"]["options"]["properties"];
+    for (const char *f : {"top", "skip", "search", "filter", "count", "select", "orderby", "expand"}) CHECK(o.HasMember(f));
+    CHECK(o["top"]["minimum"].GetInt() == 0);
+    CHECK(std::string(o["count"]["type"].GetString()) == "boolean");
+    check_form(d, "downloadChatHistory");
+
+    auto p = schema_file("purgeChats");
+    CHECK(std::string(p["properties"]["period"]["x-n8n-type"].GetString()) == "json");
+    for (const char *f : {"All", "Start", "Stop"}) CHECK(p["properties"]["period"]["properties"].HasMember(f));
+    check_form(p, "purgeChats");
+
+    auto c = schema_file("threecxApi");
+    CHECK(c["properties"]["apiKey"]["writeOnly"].GetBool());
+    CHECK(c["properties"]["apiKey"]["x-secret"].GetBool());
+    CHECK(c["properties"]["ignoreTlsIssues"]["default"].GetBool() == false);
+    check_form(c, "threecxApi");
+}
+
+TEST_CASE("schemas are valid JSON Schema 2020-12 (checked against the metaschema)") {
+    for (const char *name : {"downloadChatHistory", "purgeChats", "threecxApi"}) {
+        INFO(name);
+        auto r = testsupport::run({"/usr/bin/python3", "-c",
+                                   "import json,sys,jsonschema; jsonschema.Draft202012Validator.check_schema(json.load(open(sys.argv[1]))); print('ok')",
+                                   std::string(SCHEMA_DIR) + "/" + name + ".json"});
+        CHECK(r.err == "");
+        CHECK(r.out == "ok\n");
+    }
+}
