@@ -77,32 +77,31 @@ void run(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, 
         return;
     }
 
-    // Return All: follow @odata.nextLink when the server pages by itself; otherwise page with
-    // $skip/$top. The end is an empty page, a short page, or reaching @odata.count when the
-    // server reports it. Where a real PBX caps pages silently (no nextLink) is undocumented:
-    // $count, when asked, is what then keeps the export from ending early.
+    // Return All: pages of pageSize with $skip/$top. The server may split each of our pages
+    // further and say so with @odata.nextLink, which we follow to the end of that page. The
+    // export ends at an empty page, at @odata.count when the server reports it, or at a short
+    // page. Whether a real PBX ever caps pages silently (no nextLink) is undocumented; when
+    // $count is on, the count is what keeps such an export from ending early.
     uint64_t skip = plan.skip;
-    std::string link;
-    std::string previous_link;
+    auto reached_top = [&] { return plan.top && emitted >= *plan.top; };
     for (;;) {
-        std::optional<uint64_t> want = plan.page_size;
-        if (plan.top) want = std::min(plan.page_size, *plan.top - emitted);
-        xapi::PageInfo page = link.empty() ? client.get_collection(plan.url(want, skip), on_record, on_count)
-                                           : client.get_collection(link, on_record, on_count);
-        ctx.check_cancelled();
-        if (plan.top && emitted >= *plan.top) break;
-        if (page.records == 0) break;
-        if (!page.next_link.empty()) {
-            if (page.next_link == previous_link)
+        const uint64_t want = plan.top ? std::min(plan.page_size, *plan.top - emitted) : plan.page_size;
+        xapi::PageInfo page = client.get_collection(plan.url(want, skip), on_record, on_count);
+        uint64_t got = page.records;
+        std::optional<int64_t> total = page.count;
+        while (!page.next_link.empty() && !reached_top()) {
+            std::string link = page.next_link;
+            page = client.get_collection(link, on_record, on_count);
+            if (page.next_link == link)
                 throw NodeError(WFNODE_ERR_API, "the server repeated the same next page link; stopped to avoid a loop",
                                 {}, 200);
-            previous_link = link = page.next_link;
-            continue;
+            got += page.records;
+            if (page.count) total = page.count;
         }
-        if (!link.empty()) break;  // the last page of a server-driven sequence
-        skip += page.records;
-        bool more = page.count ? skip < static_cast<uint64_t>(*page.count) : page.records >= *want;
-        if (!more) break;
+        ctx.check_cancelled();
+        if (reached_top() || got == 0) break;
+        skip += got;
+        if (total ? skip >= static_cast<uint64_t>(*total) : got < want) break;
     }
 }
 

@@ -147,17 +147,29 @@ Response::Response(Lease &lease, const Request &request, std::function<void()> p
     curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &content_type_);
-    curl_multi_add_handle(handle_.multi, e);
-
-    // Wait until the body starts or the transfer ends: the status is known by then.
-    while (buffer_.empty() && !done_) pump_once();
-    throw_if_failed();
+    if (CURLMcode mc = curl_multi_add_handle(handle_.multi, e); mc != CURLM_OK) {
+        release();
+        throw NodeError(WFNODE_ERR_INTERNAL, fmt::format("libcurl: {}", curl_multi_strerror(mc)));
+    }
+    try {
+        // Wait until the body starts or the transfer ends: the status is known by then. A
+        // failure after some body arrived is reported when the reader gets that far.
+        while (buffer_.empty() && !done_) pump_once();
+        if (buffer_.empty()) throw_if_failed();
+    } catch (...) {
+        release();  // the destructor does not run for a constructor that throws
+        throw;
+    }
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status_);
 }
 
-Response::~Response() {
+Response::~Response() { release(); }
+
+void Response::release() {
+    if (!header_list_) return;
     curl_multi_remove_handle(handle_.multi, handle_.easy);
     curl_slist_free_all(header_list_);
+    header_list_ = nullptr;
 }
 
 void Response::pump_once() {
@@ -172,6 +184,8 @@ void Response::pump_once() {
             curl_result_ = msg->data.result;
         }
     }
+    if (!done_ && running == 0)
+        throw NodeError(WFNODE_ERR_INTERNAL, fmt::format("libcurl stopped a transfer to {} without finishing it", origin_));
     if (!done_ && buffer_.size() == pos_ && running)
         curl_multi_poll(handle_.multi, nullptr, 0, 200, nullptr);  // 200 ms: keeps cancellation responsive
 }

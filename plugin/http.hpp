@@ -83,6 +83,7 @@ private:
     bool refill();           // false at the end of the body
     void pump_once();
     void throw_if_failed();
+    void release();          // takes the handle out of the multi; idempotent
 
     Handle &handle_;
     std::function<void()> poll_;

@@ -262,8 +262,9 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         }
         if (malformed) body = body.substr(0, body.size() / 2);
         if (reset) {
-            // Promise the whole length, send half, then drop the connection.
+            // Promise the whole length, send half, then fail the provider: the server drops the connection.
             auto shared = std::make_shared<std::string>(std::move(body));
+            res.set_header("Connection", "close");
             res.set_content_provider(shared->size(), "application/json; charset=utf-8",
                                      [shared](size_t offset, size_t, httplib::DataSink &sink) {
                                          if (offset > 0) return false;

@@ -1,0 +1,151 @@
+// Auth and transport: one token and one connection per client, recovery from a revoked
+// token, error bodies of every kind reaching the user, TLS, and no secret in any output.
+#include "emulator_process.hpp"
+#include "plugin_runner.hpp"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+using namespace testsupport;
+
+namespace {
+constexpr const char *node = "threecx.downloadChatHistory";
+constexpr const char *params = R"({"clientTimeZone":"UTC","options":{"top":3}})";
+}  // namespace
+
+TEST_CASE("many items in one execution: exactly one token request and one connection") {
+    EmulatorProcess emu({"--chats", "100"});
+    auto e = execute(node, params, emu.credentials(), std::vector<std::string>(8, "{}"));
+    REQUIRE(e.status == WFNODE_OK);
+    CHECK(e.items.size() == 24);
+    CHECK(emu.counter("tokenRequests") == 1);
+    CHECK(emu.counter("connections") == 1);
+    CHECK(emu.counter("requests") == 9);
+    // A second execution reuses both the token and the pooled connection.
+    REQUIRE(execute(node, params, emu.credentials()).status == WFNODE_OK);
+    CHECK(emu.counter("tokenRequests") == 1);
+    CHECK(emu.counter("connections") == 1);
+}
+
+TEST_CASE("executions on several threads share one token") {
+    EmulatorProcess emu({"--chats", "100"});
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 5; ++i) ok += execute(node, params, emu.credentials()).status == WFNODE_OK;
+        });
+    for (auto &t : threads) t.join();
+    CHECK(ok == 20);
+    CHECK(emu.counter("tokenRequests") == 1);
+    CHECK(emu.counter("unauthorised") == 0);
+}
+
+TEST_CASE("a token invalidated mid-run is recovered once") {
+    EmulatorProcess emu({"--chats", "100"});
+    bool revoked = false;
+    auto e = execute(node, params, emu.credentials(), {"{}", "{}", "{}"}, false, [&](const Output &o) {
+        if (!revoked && o.paired == 0) {
+            emu.admin_post("/admin/revoke-token");  // as if another process took a new token
+            revoked = true;
+        }
+    });
+    REQUIRE(e.status == WFNODE_OK);
+    CHECK(e.items.size() == 9);
+    CHECK(emu.counter("unauthorised") == 1);
+    CHECK(emu.counter("tokenRequests") == 2);
+    CHECK(std::any_of(e.logs.begin(), e.logs.end(), [](const auto &l) { return l.find("HTTP 401") != std::string::npos; }));
+}
+
+TEST_CASE("an expired token is refreshed before use") {
+    EmulatorProcess emu({"--chats", "10", "--token-lifetime", "2"});
+    REQUIRE(execute(node, params, emu.credentials()).status == WFNODE_OK);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    REQUIRE(execute(node, params, emu.credentials()).status == WFNODE_OK);
+    CHECK(emu.counter("tokenRequests") == 2);
+    CHECK(emu.counter("unauthorised") == 0);
+}
+
+TEST_CASE("a refused key: the server's token error, never the key") {
+    EmulatorProcess emu({"--chats", "10"});
+    const std::string key = "wrong-key-5f2c";
+    auto e = execute(node, params, emu.credentials(key));
+    CHECK(e.status == WFNODE_ERR_AUTH);
+    REQUIRE(e.errors.size() == 1);
+    CHECK(e.errors[0].http_status == 400);
+    CHECK(e.errors[0].message.find("invalid_client") != std::string::npos);
+    CHECK(e.errors[0].message.find(key) == std::string::npos);
+    // A wrong key never gets the token a right key obtained.
+    REQUIRE(execute(node, params, emu.credentials()).status == WFNODE_OK);
+    CHECK(execute(node, params, emu.credentials(key)).status == WFNODE_ERR_AUTH);
+}
+
+TEST_CASE("error bodies of every kind reach the user") {
+    EmulatorProcess emu({"--chats", "50"});
+    REQUIRE(execute(node, params, emu.credentials()).status == WFNODE_OK);
+
+    emu.admin_post("/admin/faults", R"({"htmlError":1})");
+    auto html = execute(node, params, emu.credentials());
+    REQUIRE(html.errors.size() == 1);
+    CHECK(html.errors[0].http_status == 502);
+    CHECK(html.errors[0].message.find("text/html body that is not an OData error: <html><head><title>502 Bad Gateway") != std::string::npos);
+
+    emu.admin_post("/admin/faults", R"({"status503":1})");
+    auto unavailable = execute(node, params, emu.credentials());
+    REQUIRE(unavailable.errors.size() == 1);
+    CHECK(unavailable.errors[0].message.find("HTTP 503 ServiceUnavailable") != std::string::npos);
+
+    emu.admin_post("/admin/faults", R"({"malformedJson":1})");
+    auto malformed = execute(node, R"({"clientTimeZone":"UTC"})", emu.credentials());
+    REQUIRE(malformed.errors.size() == 1);
+    CHECK(malformed.errors[0].message.find("not valid JSON") != std::string::npos);
+
+    emu.admin_post("/admin/faults", R"({"resetMidBody":1})");
+    auto reset = execute(node, R"({"clientTimeZone":"UTC"})", emu.credentials());
+    REQUIRE(reset.errors.size() == 1);
+    CHECK(reset.errors[0].status == WFNODE_ERR_NETWORK);
+    CHECK(reset.errors[0].message.find("127.0.0.1:" + std::to_string(emu.port())) != std::string::npos);
+
+    // After all that, the next execution works again.
+    CHECK(execute(node, params, emu.credentials()).status == WFNODE_OK);
+}
+
+TEST_CASE("connection failures say what failed and where") {
+    auto e = execute(node, params, R"({"baseUrl":"http://127.0.0.1:1","clientId":"c","apiKey":"k-123"})");
+    CHECK(e.status == WFNODE_ERR_NETWORK);
+    REQUIRE(e.errors.size() == 1);
+    CHECK(e.errors[0].message.find("cannot connect to http://127.0.0.1:1") != std::string::npos);
+}
+
+TEST_CASE("TLS: a self-signed PBX is refused unless ignoreTlsIssues is set") {
+    EmulatorProcess emu({"--chats", "10", "--tls"});
+    const std::string url = "https://127.0.0.1:" + std::to_string(emu.port());
+    auto strict = execute(node, params, R"({"baseUrl":")" + url + R"(","clientId":"demo-client","apiKey":"demo-secret"})");
+    CHECK(strict.status == WFNODE_ERR_NETWORK);
+    REQUIRE(strict.errors.size() == 1);
+    CHECK(strict.errors[0].message.find("ignoreTlsIssues") != std::string::npos);
+    auto relaxed = execute(node, params,
+                           R"({"baseUrl":")" + url + R"(","clientId":"demo-client","apiKey":"demo-secret","ignoreTlsIssues":true})");
+    CHECK(relaxed.status == WFNODE_OK);
+    CHECK(relaxed.items.size() == 3);
+}
+
+TEST_CASE("cancellation stops an execution between requests") {
+    EmulatorProcess emu({"--chats", "5000", "--page-cap", "100"});
+    wfnode::ExecuteCall call;
+    call.node_type = node;
+    call.parameters = R"({"clientTimeZone":"UTC","options":{"returnAll":true}})";
+    call.credentials = emu.credentials();
+    call.items = {"{}"};
+    size_t items = 0;
+    std::vector<wfnode::Error> errors;
+    wfnode::ExecuteCallbacks cb;
+    cb.on_item = [&](uint32_t, std::string_view) { return ++items, true; };
+    cb.on_error = [&](const wfnode::Error &e) { errors.push_back(e); };
+    cb.is_cancelled = [&] { return items >= 250; };
+    CHECK(plugin().execute(call, cb) == WFNODE_ERR_CANCELLED);
+    CHECK(items < 5000);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].status == WFNODE_ERR_CANCELLED);
+}
