@@ -18,20 +18,26 @@ struct Entry {
     rapidjson::Document doc;
 };
 
-const std::map<std::string, Entry, std::less<>> &entries() {
-    static const auto *all = [] {
-        auto *m = new std::map<std::string, Entry, std::less<>>();
-        for (auto [name, text] : {std::pair{"downloadChatHistory", schema_text::downloadChatHistory},
-                                  std::pair{"purgeChats", schema_text::purgeChats},
-                                  std::pair{"threecxApi", schema_text::threecxApi}}) {
-            Entry e{text, {}};
-            e.doc.Parse(text);
-            if (e.doc.HasParseError()) throw std::logic_error(std::string("embedded schema is not JSON: ") + name);
-            m->emplace(name, std::move(e));
-        }
-        return m;
-    }();
-    return *all;
+using Entries = std::map<std::string, Entry, std::less<>>;
+
+Entries load() {
+    Entries m;
+    for (auto [name, text] : {std::pair{"downloadChatHistory", schema_text::downloadChatHistory},
+                              std::pair{"purgeChats", schema_text::purgeChats},
+                              std::pair{"threecxApi", schema_text::threecxApi}}) {
+        Entry e{text, {}};
+        e.doc.Parse(text);
+        if (e.doc.HasParseError()) throw std::logic_error(std::string("embedded schema is not JSON: ") + name);
+        m.emplace(name, std::move(e));
+    }
+    return m;
+}
+
+// Built on first use; destroyed when the plugin is unloaded (hosts unload only after their
+// last execute() has returned, as host_api/README.md requires).
+const Entries &entries() {
+    static const Entries all = load();
+    return all;
 }
 
 }  // namespace

@@ -31,17 +31,19 @@ public:
 namespace {
 
 struct Pool {
+    Pool() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+    ~Pool() {
+        idle.clear();
+        curl_global_cleanup();
+    }
     std::mutex mutex;
     std::multimap<std::string, std::unique_ptr<Handle>> idle;
     static constexpr size_t max_idle_per_origin = 8;
 };
 
 Pool &pool() {
-    static Pool *p = [] {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        return new Pool();  // leaked on purpose: handles may be returned during static destruction
-    }();
-    return *p;
+    static Pool p;
+    return p;
 }
 
 size_t on_header(char *data, size_t size, size_t n, void *userdata) {

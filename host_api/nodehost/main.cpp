@@ -2,7 +2,9 @@
 // describes its nodes, executes one node, or runs a pipeline file.
 #include "commands.hpp"
 #include "io.hpp"
+#include "iso8601.hpp"
 #include "loader.hpp"
+#include "pipeline_runner.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -31,11 +33,30 @@ int main(int argc, char **argv) {
     exec->add_flag("--envelope", exec_opts.envelope, "Print {\"json\": item, \"pairedItem\": n} per output item");
     exec->add_flag("-v,--verbose", exec_opts.verbose, "Print the plugin's info and debug log lines");
 
+    nodehost::RunOptions run_opts;
+    std::string now_text;
+    auto *run = app.add_subcommand("run", "Validate and run a pipeline file");
+    run->add_option("PIPELINE", run_opts.pipeline_path, "Pipeline JSON file")->required();
+    run->add_option("--plugin", run_opts.plugins, "Load this plugin too (repeatable)");
+    run->add_flag("--dry-run", run_opts.dry_run, "Print the plan; run nodes that offer options.dryRun (purges) with it on");
+    run->add_flag("-q,--quiet", run_opts.quiet, "No progress and no summary; errors only");
+    run->add_flag("-v,--verbose", run_opts.verbose, "Print the plan and the plugins' info log lines");
+    run->add_option("--now", now_text, "Evaluate $now as this ISO 8601 instant (reproducible runs)");
+
     CLI11_PARSE(app, argc, argv);
+    if (!now_text.empty()) {
+        auto t = threecx::iso8601::parse(now_text);
+        if (!t) {
+            std::fprintf(stderr, "nodehost: error: --now must be an ISO 8601 date-time with offset\n");
+            return 2;
+        }
+        run_opts.now = std::chrono::time_point_cast<std::chrono::system_clock::duration>(*t);
+    }
     try {
         if (*list) return nodehost::cmd_list(plugin);
         if (*describe) return nodehost::cmd_describe(plugin, type);
         if (*exec) return nodehost::cmd_exec(exec_opts);
+        if (*run) return nodehost::run_pipeline(run_opts);
     } catch (const wfnode::LoadError &e) {
         std::fprintf(stderr, "nodehost: error: %s\n", e.what());
         return 2;

@@ -32,8 +32,8 @@ struct State {
 };
 
 State &state() {
-    static State *s = new State();  // outlives every thread that may still use it
-    return *s;
+    static State s;
+    return s;
 }
 
 Entry &entry_for(const Credentials &c) {

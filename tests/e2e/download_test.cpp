@@ -86,7 +86,7 @@ TEST_CASE("count is visible as the first output item") {
     CHECK(only.items[0].json == R"({"@odata.count":80})");
 }
 
-TEST_CASE("search: substring over message, names and chat name; phrases auto-quoted") {
+TEST_CASE("search: substring over message, names and chat name, phrases auto-quoted") {
     EmulatorProcess emu({"--chats", "500"});
     auto recs = records(download(emu, R"({"search":"parcel"})"));
     REQUIRE(!recs.empty());

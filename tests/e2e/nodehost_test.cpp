@@ -56,7 +56,7 @@ TEST_CASE("nodehost exec: {{ $json.field }} gives each input item its own time w
     for (int n : per_item) CHECK(n > 0);
 }
 
-TEST_CASE("nodehost exec: errors go to stderr with a non-zero status; continue-on-fail yields error items") {
+TEST_CASE("nodehost exec: errors go to stderr with a non-zero status, continue-on-fail yields error items") {
     EmulatorProcess emu({"--chats", "100"});
     std::string dir = "/tmp/nodehost-test-" + std::to_string(emu.port());
     std::ofstream(dir + "-params.json") << R"({"clientTimeZone":"UTC","options":{"top":"{{ $json.top }}"}})";

@@ -79,7 +79,7 @@ TEST_CASE("dry run counts what the period matches and deletes nothing") {
     for (const auto &r : emu.requests()) CHECK(r.find("PurgeChats") == std::string::npos);
 }
 
-TEST_CASE("All: true needs confirmPurgeAll; with it, everything goes") {
+TEST_CASE("All: true needs confirmPurgeAll, with it, everything goes") {
     EmulatorProcess emu({"--chats", "500"});
     auto refused = execute(purge, R"({"period":{"All":true}})", emu.credentials());
     CHECK(refused.status == WFNODE_ERR_INVALID_INPUT);

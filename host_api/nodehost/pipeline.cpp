@@ -1,0 +1,239 @@
+#include "pipeline.hpp"
+
+#include "expressions.hpp"
+#include "io.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+
+namespace nodehost {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::set<std::string> host_steps{"host.readJsonLines", "host.writeJsonLines", "host.writeCsv"};
+
+std::string str_member(const rapidjson::Value &obj, const char *key, const std::string &where, bool required = true) {
+    if (!obj.HasMember(key)) {
+        if (required) throw PipelineError(where + ": \"" + key + "\" is required");
+        return {};
+    }
+    if (!obj[key].IsString()) throw PipelineError(where + ": \"" + key + "\" must be a string");
+    return obj[key].GetString();
+}
+
+std::string resolve(const std::string &dir, const std::string &path) {
+    return fs::path(path).is_absolute() ? path : (fs::path(dir) / path).lexically_normal().string();
+}
+
+// The secret fields of a credential type, from its schema ("x-secret" or "writeOnly").
+std::set<std::string> secret_fields(const wfnode_credential_def &def) {
+    std::set<std::string> out;
+    rapidjson::Document schema;
+    schema.Parse(def.schema_json);
+    if (schema.HasParseError() || !schema.HasMember("properties")) return out;
+    for (const auto &p : schema["properties"].GetObject())
+        if ((p.value.HasMember("x-secret") && p.value["x-secret"].IsTrue()) ||
+            (p.value.HasMember("writeOnly") && p.value["writeOnly"].IsTrue()))
+            out.insert(p.name.GetString());
+    return out;
+}
+
+// Builds one credential's JSON from its sources: a file, then environment variables, then
+// inline values (for non-secrets; a secret written inline works but is warned about).
+std::string build_credential(const std::string &name, const rapidjson::Value &spec, const Pipeline &p,
+                             std::vector<std::string> &warnings) {
+    const std::string where = "credential \"" + name + "\"";
+    if (!spec.IsObject()) throw PipelineError(where + ": must be an object");
+    std::string type = str_member(spec, "type", where);
+    const wfnode_credential_def *def = nullptr;
+    for (const auto &plugin : p.plugins)
+        if ((def = plugin->find_credential(type))) break;
+    if (!def) throw PipelineError(where + ": no loaded plugin defines credential type \"" + type + "\"");
+    auto secrets = secret_fields(*def);
+
+    rapidjson::Document out(rapidjson::kObjectType);
+    auto &a = out.GetAllocator();
+    auto set = [&](const std::string &field, const rapidjson::Value &v) {
+        if (out.HasMember(field.c_str())) out[field.c_str()].CopyFrom(v, a);
+        else out.AddMember(rapidjson::Value(field.c_str(), a), rapidjson::Value(v, a), a);
+    };
+    if (spec.HasMember("file")) {
+        std::string file = resolve(p.directory, str_member(spec, "file", where));
+        auto doc = parse_json(inline_or_file("@" + file, where + " file"), where + " file " + file);
+        if (!doc.IsObject()) throw PipelineError(where + ": file " + file + " must hold a JSON object");
+        for (const auto &m : doc.GetObject()) set(m.name.GetString(), m.value);
+    }
+    if (spec.HasMember("env")) {
+        if (!spec["env"].IsObject()) throw PipelineError(where + ": \"env\" must map fields to variable names");
+        for (const auto &m : spec["env"].GetObject()) {
+            if (!m.value.IsString()) throw PipelineError(where + ": env." + m.name.GetString() + " must name a variable");
+            const char *value = std::getenv(m.value.GetString());
+            if (!value)
+                throw PipelineError(where + ": environment variable " + std::string(m.value.GetString()) + " (for " +
+                                    m.name.GetString() + ") is not set");
+            rapidjson::Value v;
+            std::string text = value;
+            if (text == "true" || text == "false") v.SetBool(text == "true");  // booleans such as ignoreTlsIssues
+            else v.SetString(value, a);
+            set(m.name.GetString(), v);
+        }
+    }
+    if (spec.HasMember("values")) {
+        if (!spec["values"].IsObject()) throw PipelineError(where + ": \"values\" must be an object");
+        for (const auto &m : spec["values"].GetObject()) {
+            if (secrets.count(m.name.GetString()))
+                warnings.push_back(where + ": the secret field \"" + std::string(m.name.GetString()) +
+                                   "\" is written inline in the pipeline file; read it from \"env\" or \"file\" instead");
+            set(m.name.GetString(), m.value);
+        }
+    }
+    return to_json(out);
+}
+
+// Names the steps of a cycle through "input", if any.
+std::optional<std::string> find_cycle(const std::vector<std::string> &names, const std::vector<std::optional<size_t>> &input) {
+    for (size_t start = 0; start < names.size(); ++start) {
+        std::vector<size_t> path{start};
+        std::set<size_t> seen{start};
+        for (auto cur = input[start]; cur; cur = input[*cur]) {
+            path.push_back(*cur);
+            if (*cur == start) {
+                std::string text;
+                for (size_t i : path) text += (text.empty() ? "" : " -> ") + names[i];
+                return text;
+            }
+            if (!seen.insert(*cur).second) break;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+bool is_host_step(const std::string &node) { return host_steps.count(node) > 0; }
+
+Pipeline load_pipeline(const std::string &path, const std::vector<std::string> &extra_plugins) {
+    Pipeline p;
+    p.directory = fs::path(path).parent_path().string();
+    if (p.directory.empty()) p.directory = ".";
+    rapidjson::Document doc;
+    try {
+        doc = parse_json(inline_or_file("@" + path, "pipeline"), "pipeline file " + path);
+    } catch (const UsageError &e) {
+        throw PipelineError(e.what());
+    }
+    if (!doc.IsObject()) throw PipelineError("pipeline file " + path + " must hold a JSON object");
+    for (const auto &m : doc.GetObject()) {
+        static const std::set<std::string> known{"name", "description", "plugins", "credentials", "steps"};
+        if (!known.count(m.name.GetString()))
+            throw PipelineError("pipeline: unknown key \"" + std::string(m.name.GetString()) +
+                                "\" (expected name, description, plugins, credentials, steps)");
+    }
+    p.name = doc.HasMember("name") && doc["name"].IsString() ? doc["name"].GetString() : fs::path(path).stem().string();
+
+    std::vector<std::string> plugin_paths = extra_plugins;
+    if (doc.HasMember("plugins")) {
+        if (!doc["plugins"].IsArray()) throw PipelineError("pipeline: \"plugins\" must be a list of paths");
+        for (const auto &v : doc["plugins"].GetArray()) plugin_paths.push_back(resolve(p.directory, v.GetString()));
+    }
+    for (const auto &pp : plugin_paths) {
+        try {
+            p.plugins.push_back(std::make_unique<wfnode::Plugin>(pp));
+        } catch (const wfnode::LoadError &e) {
+            throw PipelineError(std::string("pipeline: ") + e.what());
+        }
+    }
+
+    std::map<std::string, std::string> credentials;
+    if (doc.HasMember("credentials")) {
+        if (!doc["credentials"].IsObject()) throw PipelineError("pipeline: \"credentials\" must be an object");
+        for (const auto &m : doc["credentials"].GetObject())
+            credentials[m.name.GetString()] = build_credential(m.name.GetString(), m.value, p, p.warnings);
+    }
+
+    if (!doc.HasMember("steps") || !doc["steps"].IsArray() || doc["steps"].Empty())
+        throw PipelineError("pipeline: \"steps\" must be a non-empty list");
+    const auto &steps = doc["steps"].GetArray();
+    std::map<std::string, size_t> index;
+    std::vector<std::string> names;
+    for (rapidjson::SizeType i = 0; i < steps.Size(); ++i) {
+        std::string where = "step " + std::to_string(i + 1);
+        if (!steps[i].IsObject()) throw PipelineError(where + ": must be an object");
+        std::string name = str_member(steps[i], "name", where);
+        if (!index.emplace(name, i).second) throw PipelineError("step \"" + name + "\": the name is used twice");
+        names.push_back(name);
+    }
+
+    std::vector<std::optional<size_t>> inputs(steps.Size());
+    for (rapidjson::SizeType i = 0; i < steps.Size(); ++i) {
+        const auto &s = steps[i];
+        Step step;
+        step.name = names[i];
+        const std::string where = "step \"" + step.name + "\"";
+        for (const auto &m : s.GetObject()) {
+            static const std::set<std::string> known{"name", "node", "input", "credential", "parameters", "continueOnFail", "description"};
+            if (!known.count(m.name.GetString()))
+                throw PipelineError(where + ": unknown key \"" + std::string(m.name.GetString()) + "\"");
+        }
+        step.node = str_member(s, "node", where);
+        if (!is_host_step(step.node)) {
+            for (const auto &plugin : p.plugins)
+                if (plugin->find_node(step.node)) step.plugin = plugin.get();
+            if (!step.plugin)
+                throw PipelineError(where + ": unknown node \"" + step.node + "\" (not a host step, and no loaded plugin has it)");
+        }
+        if (s.HasMember("input")) {
+            const auto &in = s["input"];
+            std::string from;
+            if (in.IsString()) from = in.GetString();
+            else if (in.IsObject() && in.HasMember("step") && in["step"].IsString()) from = in["step"].GetString();
+            else if (in.IsObject() && in.HasMember("file") && in["file"].IsString()) step.input_file = resolve(p.directory, in["file"].GetString());
+            else throw PipelineError(where + ": \"input\" must be a step name, {\"step\": name} or {\"file\": path}");
+            if (!from.empty()) {
+                auto it = index.find(from);
+                if (it == index.end()) throw PipelineError(where + ": input names an unknown step \"" + from + "\"");
+                inputs[i] = it->second;
+            }
+        }
+        if (s.HasMember("parameters")) {
+            if (!s["parameters"].IsObject()) throw PipelineError(where + ": \"parameters\" must be an object");
+            step.parameters.CopyFrom(s["parameters"], step.parameters.GetAllocator());
+        } else {
+            step.parameters.SetObject();
+        }
+        try {
+            check_expressions(step.parameters, "parameters");
+        } catch (const ExpressionError &e) {
+            throw PipelineError(where + ": bad expression in " + e.what());
+        }
+        if (s.HasMember("continueOnFail")) step.continue_on_fail = s["continueOnFail"].IsTrue();
+        if (step.plugin) {
+            const char *needed = step.plugin->find_node(step.node)->credential_type;
+            step.credential = str_member(s, "credential", where, needed != nullptr);
+            if (!step.credential.empty()) {
+                auto c = credentials.find(step.credential);
+                if (c == credentials.end()) throw PipelineError(where + ": credential \"" + step.credential + "\" is not defined");
+                step.credentials_json = c->second;
+            }
+        } else {
+            if (!step.parameters.HasMember("path") || !step.parameters["path"].IsString())
+                throw PipelineError(where + ": " + step.node + " needs parameters.path (a file path)");
+            if (step.node != "host.readJsonLines" && !s.HasMember("input"))
+                throw PipelineError(where + ": " + step.node + " needs an \"input\" to write");
+        }
+        p.steps.push_back(std::move(step));
+    }
+    if (auto cycle = find_cycle(names, inputs)) throw PipelineError("pipeline: the steps' inputs form a cycle: " + *cycle);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        if (inputs[i] && *inputs[i] >= i)
+            throw PipelineError("step \"" + names[i] + "\": its input \"" + names[*inputs[i]] + "\" runs later; steps run in file order");
+        p.steps[i].input_step = inputs[i];
+        if (inputs[i]) p.steps[*inputs[i]].consumed = true;
+    }
+    return p;
+}
+
+}  // namespace nodehost

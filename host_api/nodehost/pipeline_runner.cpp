@@ -1,0 +1,246 @@
+#include "pipeline_runner.hpp"
+
+#include "csv_writer.hpp"
+#include "io.hpp"
+#include "node_runner.hpp"
+#include "pipeline.hpp"
+#include "progress.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace nodehost {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct StepResult {
+    const char *outcome = "not run";
+    uint64_t items_in = 0, items_out = 0, errors = 0;
+    double seconds = 0;
+    std::vector<std::string> last_items;  // the final few output items, for the summary
+};
+
+// Where a step's output goes: a spool file when a later step reads it, and the summary.
+class StepOutput {
+public:
+    StepOutput(const std::string &spool_path, StepResult &result) : result_(result) {
+        if (!spool_path.empty()) spool_.open(spool_path, std::ios::binary | std::ios::trunc);
+    }
+    void add(std::string_view json) {
+        if (spool_.is_open()) spool_ << json << '\n';
+        ++result_.items_out;
+        if (result_.last_items.size() == 5) result_.last_items.erase(result_.last_items.begin());
+        result_.last_items.emplace_back(json);
+    }
+
+private:
+    std::ofstream spool_;
+    StepResult &result_;
+};
+
+class Runner {
+public:
+    Runner(Pipeline &p, const RunOptions &o) : p_(p), o_(o), progress_(ProgressDisplay::detect(o.quiet)) {
+        char tmpl[] = "/tmp/nodehost-run-XXXXXX";
+        const char *dir = mkdtemp(tmpl);
+        if (!dir) throw std::runtime_error("cannot create a spool directory in /tmp");
+        spool_dir_ = dir;
+        results_.resize(p.steps.size());
+    }
+    ~Runner() {
+        std::error_code ec;
+        fs::remove_all(spool_dir_, ec);
+    }
+
+    int run() {
+        for (size_t i = 0; i < p_.steps.size(); ++i) {
+            Step &step = p_.steps[i];
+            StepResult &r = results_[i];
+            progress_.start(i + 1, p_.steps.size(), step.name, step.node);
+            auto started = std::chrono::steady_clock::now();
+            bool ok = false;
+            try {
+                ok = step.plugin ? run_plugin_step(i) : run_host_step(i);
+            } catch (const std::exception &e) {
+                progress_.message(fmt::format("nodehost: error: step \"{}\": {}", step.name, e.what()));
+            }
+            r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            r.outcome = ok ? "done" : "failed";
+            progress_.finish(r.items_out, r.errors, r.outcome);
+            if (!ok) break;
+        }
+        if (!o_.quiet) print_summary();
+        for (const auto &r : results_)
+            if (std::string_view(r.outcome) != "done") return 1;
+        return 0;
+    }
+
+private:
+    std::string spool_path(size_t step) const { return spool_dir_ + "/" + std::to_string(step) + ".jsonl"; }
+
+    // Calls `fn` for each input item of step `i`; can be called more than once (CSV does).
+    void for_each_input(size_t i, const std::function<void(std::string &&)> &fn) {
+        const Step &s = p_.steps[i];
+        if (s.input_step) read_json_lines(spool_path(*s.input_step), fn);
+        else if (!s.input_file.empty()) read_json_lines(s.input_file, fn);
+        else fn("{}");
+    }
+
+    bool run_plugin_step(size_t i) {
+        Step &step = p_.steps[i];
+        StepResult &r = results_[i];
+        NodeRun run;
+        run.node_type = step.node;
+        run.credentials_json = step.credentials_json;
+        run.continue_on_fail = step.continue_on_fail;
+        if (o_.now) run.now = *o_.now;
+        for_each_input(i, [&](std::string &&item) { run.items.push_back(std::move(item)); });
+        r.items_in = run.items.size();
+
+        rapidjson::Document params;
+        params.CopyFrom(step.parameters, params.GetAllocator());
+        if (o_.dry_run && offers_dry_run(step)) {
+            auto &a = params.GetAllocator();
+            if (!params.HasMember("options")) params.AddMember("options", rapidjson::Value(rapidjson::kObjectType), a);
+            auto &opts = params["options"];
+            if (opts.HasMember("dryRun")) opts["dryRun"].SetBool(true);
+            else opts.AddMember("dryRun", true, a);
+        }
+        run.parameters = &params;
+
+        StepOutput out(step.consumed ? spool_path(i) : "", r);
+        wfnode::ExecuteCallbacks cb;
+        cb.on_item = [&](uint32_t, std::string_view json) {
+            out.add(json);
+            return true;
+        };
+        cb.on_error = [&](const wfnode::Error &e) {
+            ++r.errors;
+            progress_.message(fmt::format("nodehost: {}: step \"{}\": {}", step.continue_on_fail ? "warning" : "error",
+                                          step.name, describe_error(e)));
+            if (step.continue_on_fail && e.item_index != WFNODE_NO_ITEM) out.add(error_item_json(e));
+        };
+        cb.on_log = [&](int32_t level, std::string_view m) {
+            if (o_.verbose || level >= WFNODE_LOG_WARN) progress_.message(fmt::format("nodehost: {}: {}", step.name, m));
+        };
+        cb.on_progress = [&](const wfnode_progress &pr) { progress_.update(pr.items_out, pr.requests); };
+        return run_node(*step.plugin, run, cb) == WFNODE_OK;
+    }
+
+    // Whether the node's schema offers options.dryRun (Purge Chats does): --dry-run turns it on.
+    static bool offers_dry_run(const Step &step) {
+        rapidjson::Document schema;
+        schema.Parse(step.plugin->find_node(step.node)->schema_json);
+        if (schema.HasParseError() || !schema.HasMember("properties")) return false;
+        const auto &props = schema["properties"];
+        return props.HasMember("options") && props["options"].HasMember("properties") &&
+               props["options"]["properties"].HasMember("dryRun");
+    }
+
+    bool run_host_step(size_t i) {
+        Step &step = p_.steps[i];
+        StepResult &r = results_[i];
+        StepOutput out(step.consumed ? spool_path(i) : "", r);
+        // Host step parameters may use expressions too ($now in a file name); no item context.
+        ExpressionContext ctx;
+        rapidjson::Document empty(rapidjson::kObjectType);
+        ctx.json = &empty;
+        if (o_.now) ctx.now = *o_.now;
+        auto params = evaluate(step.parameters, ctx, "parameters");
+        if (!params["path"].IsString()) throw std::runtime_error("parameters.path must be a string");
+        const std::string path = params["path"].GetString();  // relative to the working directory
+
+        if (step.node == "host.readJsonLines") {
+            read_json_lines(path, [&](std::string &&line) { out.add(line); });
+            return true;
+        }
+        if (auto parent = fs::path(path).parent_path(); !parent.empty()) fs::create_directories(parent);
+        std::ofstream file(path, std::ios::binary | std::ios::trunc);
+        if (!file) throw std::runtime_error("cannot write " + path);
+        if (step.node == "host.writeJsonLines") {
+            for_each_input(i, [&](std::string &&line) {
+                file << line << '\n';
+                ++r.items_in;
+            });
+        } else {  // host.writeCsv: a first pass for the header, a second for the rows
+            std::vector<std::string> columns;
+            for_each_input(i, [&](std::string &&line) { add_columns(parse_json(line, "item"), columns); });
+            for (size_t c = 0; c < columns.size(); ++c) file << (c ? "," : "") << csv_field(columns[c]);
+            file << "\r\n";
+            for_each_input(i, [&](std::string &&line) {
+                file << csv_row(parse_json(line, "item"), columns);
+                ++r.items_in;
+            });
+        }
+        file.close();
+        if (!file) throw std::runtime_error("writing " + path + " failed");
+        out.add(fmt::format(R"({{"path":{},"items":{}}})", quote(path), r.items_in));
+        return true;
+    }
+
+    static std::string quote(const std::string &s) {
+        rapidjson::Value v(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+        return to_json(v);
+    }
+
+    void print_summary() const {
+        std::printf("\nPipeline \"%s\"%s:\n", p_.name.c_str(), o_.dry_run ? " (dry run)" : "");
+        std::printf("  %-22s %-30s %8s %8s %7s %9s  %s\n", "step", "node", "in", "out", "errors", "time", "outcome");
+        for (size_t i = 0; i < p_.steps.size(); ++i) {
+            const auto &s = p_.steps[i];
+            const auto &r = results_[i];
+            std::printf("  %-22s %-30s %8llu %8llu %7llu %8.2fs  %s\n", s.name.c_str(), s.node.c_str(),
+                        static_cast<unsigned long long>(r.items_in), static_cast<unsigned long long>(r.items_out),
+                        static_cast<unsigned long long>(r.errors), r.seconds, r.outcome);
+        }
+        // What the last steps of each branch produced, when it is small enough to read.
+        for (size_t i = 0; i < p_.steps.size(); ++i) {
+            const auto &r = results_[i];
+            if (p_.steps[i].consumed || r.items_out == 0 || r.items_out > 5) continue;
+            for (const auto &item : r.last_items) std::printf("  %s: %s\n", p_.steps[i].name.c_str(), item.c_str());
+        }
+        std::fflush(stdout);
+    }
+
+    Pipeline &p_;
+    const RunOptions &o_;
+    ProgressDisplay progress_;
+    std::string spool_dir_;
+    std::vector<StepResult> results_;
+};
+
+void print_plan(const Pipeline &p, const RunOptions &o) {
+    std::printf("Plan for pipeline \"%s\"%s:\n", p.name.c_str(), o.dry_run ? " (dry run: nodes that offer options.dryRun run with it)" : "");
+    for (size_t i = 0; i < p.steps.size(); ++i) {
+        const auto &s = p.steps[i];
+        std::string input = s.input_step ? "output of " + p.steps[*s.input_step].name
+                            : !s.input_file.empty() ? "file " + s.input_file
+                                                    : "one empty item";
+        std::printf("  %zu. %-20s %-30s input: %s%s\n", i + 1, s.name.c_str(), s.node.c_str(), input.c_str(),
+                    s.credential.empty() ? "" : (", credential " + s.credential).c_str());
+        std::printf("     parameters: %s\n", to_json(s.parameters).c_str());
+    }
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+int run_pipeline(const RunOptions &o) {
+    Pipeline p;
+    try {
+        p = load_pipeline(o.pipeline_path, o.plugins);
+    } catch (const PipelineError &e) {
+        std::fprintf(stderr, "nodehost: invalid pipeline: %s\n", e.what());
+        return 2;
+    }
+    for (const auto &w : p.warnings) std::fprintf(stderr, "nodehost: warning: %s\n", w.c_str());
+    if (o.dry_run || o.verbose) print_plan(p, o);
+    install_interrupt_handler();
+    return Runner(p, o).run();
+}
+
+}  // namespace nodehost
