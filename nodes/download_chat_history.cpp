@@ -36,6 +36,8 @@ struct DownloadPlan {
     }
 };
 
+// The schema's "x-iana-time-zone" format admits IANA names only: which names the PBX
+// accepts is undocumented (NOTES.md), and IANA is what browsers report.
 DownloadPlan plan_from(const rapidjson::Value &params) {
     DownloadPlan p;
     p.time_zone = params["clientTimeZone"].GetString();

@@ -65,6 +65,8 @@ std::optional<std::string> string_literal(const std::string &lit) {
     return out;
 }
 
+// In the client's zone for DownloadChatHistory; in UTC for ChatHistoryView, which takes no
+// zone (what a real PBX renders there is undocumented).
 std::string render_time(threecx::iso8601::TimePoint t, const date::time_zone *zone) {
     auto secs = std::chrono::floor<std::chrono::seconds>(t);
     if (!zone) return date::format("%FT%TZ", secs);
