@@ -2,10 +2,8 @@
 // with the seed's options, one output item per chat record (streamed as parsed).
 #include "node.hpp"
 
-#include "embedded_schemas.hpp"
 #include "json.hpp"
 #include "node_error.hpp"
-#include "schema_validator.hpp"
 #include "xapi/odata.hpp"
 
 #include <fmt/format.h>
@@ -31,8 +29,7 @@ struct DownloadPlan {
         if (page_skip) q.emplace_back("$skip", std::to_string(page_skip));
         q.insert(q.end(), fixed_options.begin(), fixed_options.end());
         if (count) q.emplace_back("$count", "true");
-        return "/ChatHistoryView/Pbx.DownloadChatHistory(clientTimeZone=" +
-               http::percent_encode(xapi::string_literal(time_zone)) + ")" + xapi::query_string(q);
+        return xapi::download_chat_history_path(time_zone) + xapi::query_string(q);
     }
 };
 
@@ -107,36 +104,18 @@ void run(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, 
     }
 }
 
-class DownloadChatHistory final : public Node {
-public:
-    DownloadChatHistory() {
-        def_.struct_size = sizeof(def_);
-        def_.node_version = 1;
-        def_.type = "threecx.downloadChatHistory";
-        def_.display_name = "Download Chat History";
-        def_.description =
-            "Downloads chat history records from a 3CX PBX (XAPI DownloadChatHistory), one output item per record.";
-        def_.credential_type = "threecxApi";
-        def_.schema_json = schemas::text("downloadChatHistory");
-    }
-    const wfnode_node_def &definition() const override { return def_; }
-
-    ItemJob prepare(const rapidjson::Value &params) const override {
-        validate_against_schema(params, schemas::document("downloadChatHistory"));
-        DownloadPlan plan = plan_from(params);
-        return [plan = std::move(plan)](xapi::Client &client, ExecutionContext &ctx, uint32_t item) {
-            run(plan, client, ctx, item);
-        };
-    }
-
-private:
-    wfnode_node_def def_{};
-};
-
 }  // namespace
 
 const Node &download_chat_history_node() {
-    static const DownloadChatHistory node;
+    static const SpecNode<DownloadPlan> node({
+        .type = "threecx.downloadChatHistory",
+        .display_name = "Download Chat History",
+        .description = "Downloads chat history records from a 3CX PBX (XAPI DownloadChatHistory), one output item per record.",
+        .credential_type = "threecxApi",
+        .schema = "downloadChatHistory",
+        .plan = plan_from,
+        .run = run,
+    });
     return node;
 }
 

@@ -2,11 +2,9 @@
 // everything needs confirmPurgeAll, and dryRun only counts what the period matches.
 #include "node.hpp"
 
-#include "embedded_schemas.hpp"
 #include "iso8601.hpp"
 #include "json.hpp"
 #include "node_error.hpp"
-#include "schema_validator.hpp"
 #include "xapi/odata.hpp"
 
 #include <fmt/format.h>
@@ -98,35 +96,18 @@ void run(const PurgePlan &plan, xapi::Client &client, ExecutionContext &ctx, uin
                                matched ? std::to_string(*matched) : "null"));
 }
 
-class PurgeChats final : public Node {
-public:
-    PurgeChats() {
-        def_.struct_size = sizeof(def_);
-        def_.node_version = 1;
-        def_.type = "threecx.purgeChats";
-        def_.display_name = "Purge Chats";
-        def_.description = "Deletes the chats of a period from a 3CX PBX (XAPI PurgeChats). Cannot be undone.";
-        def_.credential_type = "threecxApi";
-        def_.schema_json = schemas::text("purgeChats");
-    }
-    const wfnode_node_def &definition() const override { return def_; }
-
-    ItemJob prepare(const rapidjson::Value &params) const override {
-        validate_against_schema(params, schemas::document("purgeChats"));
-        PurgePlan plan = plan_from(params);
-        return [plan = std::move(plan)](xapi::Client &client, ExecutionContext &ctx, uint32_t item) {
-            run(plan, client, ctx, item);
-        };
-    }
-
-private:
-    wfnode_node_def def_{};
-};
-
 }  // namespace
 
 const Node &purge_chats_node() {
-    static const PurgeChats node;
+    static const SpecNode<PurgePlan> node({
+        .type = "threecx.purgeChats",
+        .display_name = "Purge Chats",
+        .description = "Deletes the chats of a period from a 3CX PBX (XAPI PurgeChats). Cannot be undone.",
+        .credential_type = "threecxApi",
+        .schema = "purgeChats",
+        .plan = plan_from,
+        .run = run,
+    });
     return node;
 }
 

@@ -2,6 +2,7 @@
 
 #include "io.hpp"
 #include "loader.hpp"
+#include "n8n_form.hpp"
 #include "node_runner.hpp"
 
 #include <cstdio>
@@ -45,14 +46,20 @@ int cmd_list(const std::string &plugin_path) {
     return 0;
 }
 
-int cmd_describe(const std::string &plugin_path, const std::string &node_type) {
+int cmd_describe(const std::string &plugin_path, const std::string &node_type, const std::string &format) {
+    if (format != "json-schema" && format != "n8n") throw UsageError("--format must be json-schema or n8n");
+    const bool n8n = format == "n8n";
     wfnode::Plugin plugin(plugin_path);
     rapidjson::Document out;
     auto &a = out.GetAllocator();
+    auto describe_node = [&](const wfnode_node_def &d) { return n8n ? n8n_node_description(d, a) : node_json(d, a); };
+    auto describe_credential = [&](const wfnode_credential_def &c) {
+        return n8n ? n8n_credential_description(c, a) : credential_json(c, a);
+    };
     if (!node_type.empty()) {
         const auto *d = plugin.find_node(node_type);
         if (!d) throw UsageError("no node of type \"" + node_type + "\" in " + plugin_path);
-        out.CopyFrom(node_json(*d, a), a);
+        out.CopyFrom(describe_node(*d), a);
     } else {
         const auto &api = plugin.api();
         out.SetObject();
@@ -63,8 +70,8 @@ int cmd_describe(const std::string &plugin_path, const std::string &node_type) {
                           std::to_string(api.abi_version.patch);
         out.AddMember("abiVersion", rapidjson::Value(abi.c_str(), a), a);
         rapidjson::Value nodes(rapidjson::kArrayType), creds(rapidjson::kArrayType);
-        for (const auto *d : plugin.nodes()) nodes.PushBack(node_json(*d, a), a);
-        for (const auto *c : plugin.credentials()) creds.PushBack(credential_json(*c, a), a);
+        for (const auto *d : plugin.nodes()) nodes.PushBack(describe_node(*d), a);
+        for (const auto *c : plugin.credentials()) creds.PushBack(describe_credential(*c), a);
         out.AddMember("nodes", nodes, a);
         out.AddMember("credentials", creds, a);
     }

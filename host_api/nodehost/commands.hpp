@@ -6,7 +6,8 @@
 namespace nodehost {
 
 int cmd_list(const std::string &plugin_path);
-int cmd_describe(const std::string &plugin_path, const std::string &node_type);
+// format: "json-schema" (the schemas as the plugin ships them) or "n8n" (n8n-style properties).
+int cmd_describe(const std::string &plugin_path, const std::string &node_type, const std::string &format);
 
 struct ExecOptions {
     std::string plugin_path, node_type, params = "{}", credentials = "null", input;

@@ -21,6 +21,8 @@ int main(int argc, char **argv) {
     auto *describe = app.add_subcommand("describe", "Print the plugin's node and credential definitions as JSON");
     describe->add_option("PLUGIN", plugin, "Path of the plugin .so")->required();
     describe->add_option("TYPE", type, "Only this node type");
+    std::string format = "json-schema";
+    describe->add_option("--format", format, "json-schema, or n8n for n8n-style node descriptions")->capture_default_str();
 
     nodehost::ExecOptions exec_opts;
     auto *exec = app.add_subcommand("exec", "Execute one node over JSON Lines input items");
@@ -54,7 +56,7 @@ int main(int argc, char **argv) {
     }
     try {
         if (*list) return nodehost::cmd_list(plugin);
-        if (*describe) return nodehost::cmd_describe(plugin, type);
+        if (*describe) return nodehost::cmd_describe(plugin, type, format);
         if (*exec) return nodehost::cmd_exec(exec_opts);
         if (*run) return nodehost::run_pipeline(run_opts);
     } catch (const wfnode::LoadError &e) {

@@ -18,6 +18,10 @@ std::string string_literal(std::string_view s) {
     return out + "'";
 }
 
+std::string download_chat_history_path(std::string_view time_zone) {
+    return "/ChatHistoryView/Pbx.DownloadChatHistory(clientTimeZone=" + http::percent_encode(string_literal(time_zone)) + ")";
+}
+
 std::string normalise_list(std::string_view list) {
     std::string out;
     size_t start = 0;

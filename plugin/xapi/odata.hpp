@@ -13,6 +13,10 @@ namespace threecx::xapi {
 // An OData string literal: single-quoted, inner quotes doubled ("O'Brien" -> "'O''Brien'").
 std::string string_literal(std::string_view s);
 
+// "/ChatHistoryView/Pbx.DownloadChatHistory(clientTimeZone=%27Europe%2FBerlin%27)": the
+// zone as a string literal, percent-encoded whole into the path, as 3CX's own client sends it.
+std::string download_chat_history_path(std::string_view time_zone);
+
 // "a, b ,c" -> "a,b,c": trims each comma-separated item and drops empty ones.
 std::string normalise_list(std::string_view list);
 

@@ -14,6 +14,10 @@ TEST_CASE("time zone literal: quotes doubled, then percent-encoded for the path"
     CHECK(xapi::string_literal("Etc/O'Brien") == "'Etc/O''Brien'");
     CHECK(http::percent_encode(xapi::string_literal("Europe/Berlin")) == "%27Europe%2FBerlin%27");
     CHECK(http::percent_encode(xapi::string_literal("Etc/O'Brien")) == "%27Etc%2FO%27%27Brien%27");
+    // The path the node sends; no IANA zone holds a quote, so the end-to-end test can only send
+    // one with slashes (tests/e2e/download_test.cpp checks those bytes on the server side).
+    CHECK(xapi::download_chat_history_path("Etc/O'Brien") ==
+          "/ChatHistoryView/Pbx.DownloadChatHistory(clientTimeZone=%27Etc%2FO%27%27Brien%27)");
 }
 
 TEST_CASE("query options are percent-encoded as query components") {

@@ -87,3 +87,37 @@ TEST_CASE("schemas are valid JSON Schema 2020-12 (checked against the metaschema
         CHECK(r.out == "ok\n");
     }
 }
+
+TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
+    auto r = testsupport::run({NODEHOST_PATH, "describe", PLUGIN_PATH, "--format", "n8n"});
+    REQUIRE(r.exit_code == 0);
+    auto d = testsupport::parse(r.out);
+    const auto &download = d["nodes"][0];
+    CHECK(std::string(download["displayName"].GetString()) == "Download Chat History");
+    CHECK(std::string(download["credentials"][0]["name"].GetString()) == "threecxApi");
+    const auto &props = download["properties"];
+    REQUIRE(props.Size() == 2);
+    CHECK(std::string(props[0]["name"].GetString()) == "clientTimeZone");
+    CHECK(std::string(props[0]["displayName"].GetString()) == "Client Time Zone");
+    CHECK(props[0]["required"].GetBool());
+    CHECK(std::string(props[0]["placeholder"].GetString()) == "Europe/Berlin");
+    CHECK(std::string(props[1]["type"].GetString()) == "collection");
+    CHECK(std::string(props[1]["placeholder"].GetString()) == "Add option");
+    const auto &options = props[1]["options"];
+    REQUIRE(options.Size() == 10);
+    const char *order[] = {"top", "skip", "search", "filter", "count", "select", "orderby", "expand", "returnAll", "pageSize"};
+    for (rapidjson::SizeType i = 0; i < 10; ++i) CHECK(std::string(options[i]["name"].GetString()) == order[i]);
+    CHECK(std::string(options[0]["type"].GetString()) == "number");
+    CHECK(options[0]["typeOptions"]["minValue"].GetInt() == 0);
+    CHECK(std::string(options[4]["type"].GetString()) == "boolean");
+
+    const auto &period = d["nodes"][1]["properties"][0];
+    CHECK(std::string(period["type"].GetString()) == "json");
+    CHECK(period["default"].IsString());  // n8n's json properties take their default as text
+    CHECK(testsupport::parse(period["default"].GetString()).IsObject());
+
+    const auto &cred = d["credentials"][0]["properties"];
+    CHECK(std::string(cred[2]["name"].GetString()) == "apiKey");
+    CHECK(cred[2]["typeOptions"]["password"].GetBool());
+    CHECK(cred[3]["default"].GetBool() == false);
+}

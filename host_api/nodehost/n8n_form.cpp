@@ -1,0 +1,103 @@
+#include "n8n_form.hpp"
+
+#include "io.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace nodehost {
+namespace {
+
+using rapidjson::Value;
+using Alloc = rapidjson::Document::AllocatorType;
+
+Value text(const char *s, Alloc &a) { return Value(s ? s : "", a); }
+
+// The form's default for a property: the schema's, else the type's empty value. An n8n
+// "json" property takes its default as text.
+Value default_for(const Value &prop, const std::string &type, Alloc &a) {
+    if (prop.HasMember("default")) {
+        const Value &d = prop["default"];
+        if (type == "json" && !d.IsString()) return Value(to_json(d).c_str(), a);
+        return Value(d, a);
+    }
+    if (type == "number") return Value(0);
+    if (type == "boolean") return Value(false);
+    if (type == "collection") return Value(rapidjson::kObjectType);
+    return Value("");
+}
+
+Value properties(const Value &schema, Alloc &a);
+
+Value property(const std::string &name, const Value &prop, bool required, Alloc &a) {
+    const std::string type = prop.HasMember("x-n8n-type") ? prop["x-n8n-type"].GetString() : "string";
+    Value p(rapidjson::kObjectType);
+    p.AddMember("displayName", text(prop.HasMember("title") ? prop["title"].GetString() : name.c_str(), a), a);
+    p.AddMember("name", Value(name.c_str(), a), a);
+    p.AddMember("type", Value(type.c_str(), a), a);
+    p.AddMember("default", default_for(prop, type, a), a);
+    if (required) p.AddMember("required", true, a);
+    if (prop.HasMember("x-placeholder")) p.AddMember("placeholder", Value(prop["x-placeholder"], a), a);
+    if (prop.HasMember("description")) p.AddMember("description", Value(prop["description"], a), a);
+    Value options(rapidjson::kObjectType);
+    if (prop.HasMember("minimum")) options.AddMember("minValue", Value(prop["minimum"], a), a);
+    if (prop.HasMember("maximum")) options.AddMember("maxValue", Value(prop["maximum"], a), a);
+    if (prop.HasMember("x-secret") && prop["x-secret"].IsTrue()) options.AddMember("password", true, a);
+    if (prop.HasMember("x-rows")) options.AddMember("rows", Value(prop["x-rows"], a), a);
+    if (options.MemberCount()) p.AddMember("typeOptions", options, a);
+    if (type == "collection") p.AddMember("options", properties(prop, a), a);
+    return p;
+}
+
+// The schema's properties in its "x-order", as n8n properties.
+Value properties(const Value &schema, Alloc &a) {
+    Value out(rapidjson::kArrayType);
+    if (!schema.HasMember("properties")) return out;
+    const Value &props = schema["properties"];
+    auto required = [&](const char *name) {
+        if (!schema.HasMember("required")) return false;
+        const auto &r = schema["required"].GetArray();
+        return std::any_of(r.begin(), r.end(), [&](const Value &v) { return std::string(v.GetString()) == name; });
+    };
+    if (schema.HasMember("x-order")) {
+        for (const auto &n : schema["x-order"].GetArray())
+            if (props.HasMember(n.GetString())) out.PushBack(property(n.GetString(), props[n.GetString()], required(n.GetString()), a), a);
+    } else {
+        for (const auto &m : props.GetObject()) out.PushBack(property(m.name.GetString(), m.value, required(m.name.GetString()), a), a);
+    }
+    return out;
+}
+
+}  // namespace
+
+Value n8n_node_description(const wfnode_node_def &def, Alloc &a) {
+    rapidjson::Document schema;
+    schema.Parse(def.schema_json);
+    Value d(rapidjson::kObjectType);
+    d.AddMember("displayName", text(def.display_name, a), a);
+    d.AddMember("name", text(def.type, a), a);
+    d.AddMember("version", def.node_version, a);
+    d.AddMember("description", text(def.description, a), a);
+    Value creds(rapidjson::kArrayType);
+    if (def.credential_type) {
+        Value c(rapidjson::kObjectType);
+        c.AddMember("name", text(def.credential_type, a), a);
+        c.AddMember("required", true, a);
+        creds.PushBack(c, a);
+    }
+    d.AddMember("credentials", creds, a);
+    d.AddMember("properties", schema.HasParseError() ? Value(rapidjson::kArrayType) : properties(schema, a), a);
+    return d;
+}
+
+Value n8n_credential_description(const wfnode_credential_def &def, Alloc &a) {
+    rapidjson::Document schema;
+    schema.Parse(def.schema_json);
+    Value d(rapidjson::kObjectType);
+    d.AddMember("name", text(def.name, a), a);
+    d.AddMember("displayName", text(def.display_name, a), a);
+    d.AddMember("properties", schema.HasParseError() ? Value(rapidjson::kArrayType) : properties(schema, a), a);
+    return d;
+}
+
+}  // namespace nodehost

@@ -1,0 +1,15 @@
+// Turns a node's or credential's JSON Schema into the shape an n8n-style editor draws
+// (INodeTypeDescription / ICredentialType with INodeProperties), so one schema serves both a
+// JSON-Schema form renderer and an n8n-style editor.
+#pragma once
+
+#include <wfnode/node.h>
+
+#include <rapidjson/document.h>
+
+namespace nodehost {
+
+rapidjson::Value n8n_node_description(const wfnode_node_def &def, rapidjson::Document::AllocatorType &a);
+rapidjson::Value n8n_credential_description(const wfnode_credential_def &def, rapidjson::Document::AllocatorType &a);
+
+}  // namespace nodehost
