@@ -9,7 +9,7 @@
 
 namespace threecx {
 
-class NodeError;
+struct NodeError;
 
 class ExecutionContext {
 public:

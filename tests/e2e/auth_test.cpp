@@ -96,6 +96,12 @@ TEST_CASE("error bodies of every kind reach the user") {
     REQUIRE(unavailable.errors.size() == 1);
     CHECK(unavailable.errors[0].message.find("HTTP 503 ServiceUnavailable") != std::string::npos);
 
+    emu.admin_post("/admin/faults", R"({"status429":1})");
+    auto throttled = execute(node, params, emu.credentials());
+    REQUIRE(throttled.errors.size() == 1);
+    CHECK(throttled.errors[0].http_status == 429);
+    CHECK(throttled.errors[0].api_code == "TooManyRequests");
+
     emu.admin_post("/admin/faults", R"({"malformedJson":1})");
     auto malformed = execute(node, R"({"clientTimeZone":"UTC"})", emu.credentials());
     REQUIRE(malformed.errors.size() == 1);

@@ -217,14 +217,21 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
                               param(req, "$orderby"), param(req, "$select"), param(req, "$expand"), param(req, "$search"));
 
         std::shared_lock data(data_mutex_);
+        // The store is in TimeSent order: a plain page (no filter, search or order) is a slice of
+        // it, so paging through a large store costs nothing per request but the page itself.
+        const bool plain = q.filter.empty() && q.search.empty() && q.orderby.empty();
         std::vector<const Chat *> hits;
-        for (const auto &c : chats_)
-            if (matches(c, q)) hits.push_back(&c);
-        if (!q.orderby.empty())
-            std::stable_sort(hits.begin(), hits.end(), [&](const Chat *a, const Chat *b) { return comes_before(*a, *b, q.orderby); });
+        if (!plain) {
+            for (const auto &c : chats_)
+                if (matches(c, q)) hits.push_back(&c);
+            if (!q.orderby.empty())
+                std::stable_sort(hits.begin(), hits.end(), [&](const Chat *a, const Chat *b) { return comes_before(*a, *b, q.orderby); });
+        }
+        const size_t total = plain ? chats_.size() : hits.size();
+        auto hit = [&](size_t i) -> const Chat & { return plain ? chats_[i] : *hits[i]; };
 
         size_t skip = static_cast<size_t>(q.skip.value_or(0));
-        size_t end = q.top ? std::min(hits.size(), skip + static_cast<size_t>(*q.top)) : hits.size();
+        size_t end = q.top ? std::min(total, skip + static_cast<size_t>(*q.top)) : total;
         size_t page_end = end;
         std::string next_link;
         if (config_.page_cap && skip < end && end - skip > config_.page_cap) {
@@ -245,10 +252,10 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         w.StartObject();
         w.Key("@odata.context");
         w.String("$metadata#ChatHistoryView");
-        if (q.count) w.Key("@odata.count"), w.Int64(static_cast<int64_t>(hits.size()));
+        if (q.count) w.Key("@odata.count"), w.Int64(static_cast<int64_t>(total));
         w.Key("value");
         w.StartArray();
-        for (size_t i = skip; i < page_end && i < hits.size(); ++i) write_chat(w, *hits[i], q.select, zone);
+        for (size_t i = skip; i < page_end && i < total; ++i) write_chat(w, hit(i), q.select, zone);
         w.EndArray();
         if (!next_link.empty()) w.Key("@odata.nextLink"), w.String(next_link.c_str());
         w.EndObject();
