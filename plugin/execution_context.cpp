@@ -12,7 +12,8 @@ void ExecutionContext::emit(uint32_t paired_item, std::string_view json) {
     auto fn = HOST_MEMBER(emit_item);
     if (fn(&host_, paired_item, json.data(), json.size()) != WFNODE_OK)
         throw NodeError(WFNODE_ERR_ABORTED_BY_HOST, "the host asked to stop receiving items");
-    ++progress_.items_out;
+    // Also report while one large page streams, not only when its request ends.
+    if (++progress_.items_out % 1000 == 0) report();
 }
 
 void ExecutionContext::emit_error(const NodeError &error, uint32_t item_index) {

@@ -46,9 +46,12 @@ wfnode_status run(const wfnode_execute_request &req, ExecutionContext &ctx) {
         return report(ctx, e, WFNODE_NO_ITEM, false).status;
     }
 
-    // Validate every item before sending anything.
+    // Validate every item before sending anything. Without continue-on-fail the first invalid
+    // item ends the execution here; with it, each item's error is reported at its turn, so
+    // outputs and errors come in item order.
     std::optional<rapidjson::Document> shared;
     std::vector<ItemJob> jobs(req.item_count);
+    std::vector<std::optional<NodeError>> invalid_items(req.item_count);
     for (uint32_t i = 0; i < req.item_count; ++i) {
         try {
             const wfnode_item &item = req.items[i];
@@ -62,14 +65,15 @@ wfnode_status run(const wfnode_execute_request &req, ExecutionContext &ctx) {
                 jobs[i] = node->prepare(*shared);
             }
         } catch (const NodeError &e) {
-            if (auto o = report(ctx, e, i, continue_on_fail); o.stop) return o.status;
+            if (!continue_on_fail) return report(ctx, e, i, false).status;
+            invalid_items[i] = e;
         }
     }
 
     std::optional<xapi::Client> client;
     for (uint32_t i = 0; i < req.item_count; ++i) {
-        if (!jobs[i]) continue;
         try {
+            if (invalid_items[i]) throw *invalid_items[i];
             ctx.check_cancelled();
             if (!client) client.emplace(*creds, ctx);
             jobs[i](*client, ctx, i);

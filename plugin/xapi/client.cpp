@@ -51,6 +51,7 @@ auto Client::send(http::Request request, const std::string &what, OnSuccess &&on
         }
         auto result = on_success(response);
         ctx_.count_request(response.bytes_received());
+        ctx_.log(WFNODE_LOG_DEBUG, fmt::format("{} -> HTTP {}, {} bytes", what, response.status(), response.bytes_received()));
         return result;
     }
 }

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -117,8 +118,10 @@ CommandResult run(const std::vector<std::string> &argv, const std::string &input
         _exit(127);
     }
     int status = 0;
-    waitpid(pid, &status, 0);
-    CommandResult r{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), read_file(out), read_file(err)};
+    struct rusage usage {};
+    wait4(pid, &status, 0, &usage);
+    CommandResult r{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), read_file(out), read_file(err),
+                    usage.ru_maxrss};
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
     return r;

@@ -36,6 +36,7 @@ private:
 struct CommandResult {
     int exit_code;
     std::string out, err;
+    long max_rss_kb = 0;  // the command's peak resident memory
 };
 // Runs argv (no shell), optionally feeding `input` on stdin.
 CommandResult run(const std::vector<std::string> &argv, const std::string &input = {});
