@@ -127,12 +127,12 @@ TEST_CASE("connection failures say what failed and where") {
 TEST_CASE("TLS: a self-signed PBX is refused unless ignoreTlsIssues is set") {
     EmulatorProcess emu({"--chats", "10", "--tls"});
     const std::string url = "https://127.0.0.1:" + std::to_string(emu.port());
-    auto strict = execute(node, params, R"({"baseUrl":")" + url + R"(","clientId":"demo-client","apiKey":"demo-secret"})");
+    auto strict = execute(node, params, R"({"baseUrl":")" + url + R"(","clientId":")" + emu.client_id() + R"(","apiKey":"demo-secret"})");
     CHECK(strict.status == WFNODE_ERR_NETWORK);
     REQUIRE(strict.errors.size() == 1);
     CHECK(strict.errors[0].message.find("ignoreTlsIssues") != std::string::npos);
     auto relaxed = execute(node, params,
-                           R"({"baseUrl":")" + url + R"(","clientId":"demo-client","apiKey":"demo-secret","ignoreTlsIssues":true})");
+                           R"({"baseUrl":")" + url + R"(","clientId":")" + emu.client_id() + R"(","apiKey":"demo-secret","ignoreTlsIssues":true})");
     CHECK(relaxed.status == WFNODE_OK);
     CHECK(relaxed.items.size() == 3);
 }

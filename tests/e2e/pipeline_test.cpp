@@ -200,7 +200,7 @@ TEST_CASE("a secret written inline works but is warned about, input from a JSON 
     Workspace ws;
     ws.write("windows.jsonl", "{\"from\":\"2025-05-01T00:00:00Z\"}\n{\"from\":\"2025-09-01T00:00:00Z\"}\n");
     auto r = run_pipeline(ws.write("p.json", R"({"credentials": {"pbx": {"type": "threecxApi", "values": {"baseUrl": ")" +
-                                                 emu.base_url() + R"(", "clientId": "demo-client", "apiKey": "demo-secret"}}},
+                                                 emu.base_url() + R"(", "clientId": ")" + emu.client_id() + R"(", "apiKey": "demo-secret"}}},
       "steps": [{"name": "export", "node": "threecx.downloadChatHistory", "credential": "pbx", "input": {"file": "windows.jsonl"},
                  "parameters": {"clientTimeZone": "UTC", "options": {"top": 2, "filter": "TimeSent ge {{ $json.from }}"}}}]})"));
     CHECK(r.exit_code == 0);

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -50,7 +51,9 @@ EmulatorProcess::EmulatorProcess(std::vector<std::string> flags) {
     char tmpl[] = "/tmp/xapi-emu-XXXXXX";
     dir_ = mkdtemp(tmpl);
     const std::string port_file = dir_ + "/port";
-    std::vector<std::string> args{EMULATOR_PATH, "--port", "0", "--port-file", port_file};
+    static std::atomic<int> serial{0};
+    client_id_ = "test-client-" + std::to_string(getpid()) + "-" + std::to_string(++serial);
+    std::vector<std::string> args{EMULATOR_PATH, "--port", "0", "--port-file", port_file, "--client-id", client_id_};
     args.insert(args.end(), flags.begin(), flags.end());
     pid_ = fork();
     if (pid_ == 0) {
@@ -83,7 +86,7 @@ EmulatorProcess::~EmulatorProcess() {
 std::string EmulatorProcess::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
 std::string EmulatorProcess::credentials(const std::string &api_key) const {
-    return R"({"baseUrl":")" + base_url() + R"(","clientId":"demo-client","apiKey":")" + api_key + "\"}";
+    return R"({"baseUrl":")" + base_url() + R"(","clientId":")" + client_id_ + R"(","apiKey":")" + api_key + "\"}";
 }
 
 long EmulatorProcess::counter(const std::string &name) const {

@@ -18,6 +18,9 @@ public:
     EmulatorProcess &operator=(const EmulatorProcess &) = delete;
 
     int port() const { return port_; }
+    // Unique per emulator: the plugin caches tokens per (baseUrl, clientId), and a port can be
+    // reused by a later emulator in the same test process.
+    const std::string &client_id() const { return client_id_; }
     std::string base_url() const;
     // The threecxApi credential JSON for this emulator (demo client).
     std::string credentials(const std::string &api_key = "demo-secret") const;
@@ -31,6 +34,7 @@ private:
     int pid_ = -1;
     int port_ = 0;
     std::string dir_;
+    std::string client_id_;
 };
 
 struct CommandResult {
