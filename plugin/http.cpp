@@ -69,6 +69,12 @@ size_t on_header(char *data, size_t size, size_t n, void *userdata) {
 
 size_t on_body(char *data, size_t size, size_t n, void *self) {
     auto *r = static_cast<Response *>(self);
+    // One curl_multi_perform() can read many socket buffers (and gzip multiplies them): past
+    // a bound, pause the transfer until the reader has drained what it has, so memory stays flat.
+    if (r->buffer_.size() - r->pos_ >= Response::max_buffered) {
+        r->paused_ = true;
+        return CURL_WRITEFUNC_PAUSE;
+    }
     r->buffer_.append(data, size * n);
     r->bytes_ += size * n;
     return size * n;
@@ -122,7 +128,7 @@ Response::Response(Lease &lease, const Request &request, std::function<void()> p
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, handle_.error);
     curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes (gzip, ...)
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");  // cheap for the server, decoded by libcurl
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 15000L);
     // A stalled server, not a long download, is the failure: under 1 byte/s for 60 s.
@@ -209,6 +215,10 @@ void Response::throw_if_failed() {
 bool Response::refill() {
     buffer_.clear();
     pos_ = 0;
+    if (paused_) {
+        paused_ = false;
+        curl_easy_pause(handle_.easy, CURLPAUSE_CONT);  // may hand over the held data right away
+    }
     while (buffer_.empty() && !done_) pump_once();
     throw_if_failed();
     return !buffer_.empty();

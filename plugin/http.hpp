@@ -78,6 +78,9 @@ public:
     void Flush() {}
     size_t PutEnd(char *) { return 0; }
 
+    // Body bytes held at most before the transfer pauses for the reader.
+    static constexpr size_t max_buffered = 256 * 1024;
+
 private:
     friend size_t on_body(char *data, size_t size, size_t n, void *self);
     bool refill();           // false at the end of the body
@@ -95,6 +98,7 @@ private:
     long status_ = 0;
     std::string content_type_;
     bool done_ = false;
+    bool paused_ = false;
     int curl_result_ = 0;
     ::curl_slist *header_list_ = nullptr;
 };

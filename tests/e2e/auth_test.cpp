@@ -22,6 +22,8 @@ TEST_CASE("many items in one execution: exactly one token request and one connec
     CHECK(emu.counter("tokenRequests") == 1);
     CHECK(emu.counter("connections") == 1);
     CHECK(emu.counter("requests") == 9);
+    // Every page was offered compressed (gzip accepted) and still parsed to the same records.
+    CHECK(emu.counter("compressibleResponses") == 8);
     // A second execution reuses both the token and the pooled connection.
     REQUIRE(execute(node, params, emu.credentials()).status == WFNODE_OK);
     CHECK(emu.counter("tokenRequests") == 1);

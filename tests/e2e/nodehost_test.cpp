@@ -103,7 +103,7 @@ TEST_CASE("streaming: exporting 200,000 chats keeps nodehost's memory flat") {
     // Pages of 50,000 records are about 24 MB each and the export about 96 MB; records are
     // handed on as they are parsed, so neither a page nor the export is ever held whole.
     CHECK(r.out.size() > 90'000'000);
-    CHECK(r.max_rss_kb < 40 * 1024);
+    CHECK(r.max_rss_kb < 30 * 1024);  // a whole page held at once would pass 36 MB
     MESSAGE("peak RSS of nodehost: " << r.max_rss_kb << " KiB for " << r.out.size() << " bytes of output");
 }
 #endif

@@ -282,7 +282,12 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
                                      });
             return;
         }
-        res.set_content(std::move(body), "application/json; odata.metadata=minimal; charset=utf-8");
+        // Exactly "application/json": the type cpp-httplib compresses when the client accepts it.
+        res.set_content(std::move(body), "application/json");
+        if (req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
+            std::lock_guard lock(mutex_);
+            ++counters_["compressibleResponses"];
+        }
     } catch (const ODataError &e) {
         odata_error(res, e.status, e.code, e.what());
     }
@@ -342,7 +347,7 @@ void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
             chats = chats_.size();
         }
         std::string body = "{";
-        for (const char *k : {"requests", "tokenRequests", "unauthorised", "purges", "purgedChats", "faults"})
+        for (const char *k : {"requests", "tokenRequests", "unauthorised", "purges", "purgedChats", "faults", "compressibleResponses"})
             body += fmt::format("\"{}\":{},", k, counters_[k]);
         body += fmt::format("\"connections\":{},\"chats\":{}}}", connections_.size(), chats);
         res.set_content(body, "application/json");
