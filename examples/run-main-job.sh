@@ -13,6 +13,7 @@ port_file=$(mktemp)
 emulator=$!
 trap 'kill "$emulator" 2>/dev/null || true; rm -f "$port_file"' EXIT
 for _ in $(seq 100); do [ -s "$port_file" ] && break; sleep 0.05; done
+[ -s "$port_file" ] || { echo "run-main-job: the emulator did not start" >&2; exit 1; }
 port=$(cat "$port_file")
 
 # The pipeline reads its credential from the environment; nothing secret is in the file.
