@@ -1,7 +1,6 @@
 #include "iso8601.hpp"
 
 #include <date/date.h>
-#include <fmt/format.h>
 
 #include <cctype>
 
@@ -55,12 +54,6 @@ std::optional<TimePoint> parse(std::string_view s) {
     using namespace std::chrono;
     return TimePoint{date::sys_days{ymd}} + hours{h} + minutes{mi} + seconds{sec} + microseconds{micros} -
            minutes{offset_minutes};
-}
-
-std::string format_utc(TimePoint t) {
-    auto secs = std::chrono::floor<std::chrono::seconds>(t);
-    if (secs == t) return date::format("%FT%TZ", secs);
-    return date::format("%FT%TZ", t);
 }
 
 }  // namespace threecx::iso8601

@@ -14,7 +14,4 @@ using TimePoint = std::chrono::sys_time<std::chrono::microseconds>;
 // The instant `text` names, or nullopt when it is not a date-time with an offset.
 std::optional<TimePoint> parse(std::string_view text);
 
-// "2026-01-01T00:00:00Z" (UTC, whole seconds unless there are microseconds).
-std::string format_utc(TimePoint t);
-
 }  // namespace threecx::iso8601

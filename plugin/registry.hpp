@@ -1,7 +1,7 @@
 // What this plugin offers: its nodes and credential types, in a fixed order.
 #pragma once
 
-#include "../nodes/node.hpp"
+#include "node.hpp"
 
 #include <wfnode/node.h>
 

@@ -20,6 +20,7 @@ public:
         : on_record_(on_record), on_count_(on_count), info_(info), writer_(buffer_) {}
 
     std::exception_ptr failure;
+    bool saw_value = false;  // the page had a top-level "value" array
 
     bool Null() { return in_record() ? writer_.Null() : true; }
     bool Bool(bool b) { return in_record() ? writer_.Bool(b) : true; }
@@ -61,7 +62,7 @@ public:
     }
     bool StartArray() {
         ++level_;
-        if (level_ == 2 && key_ == "value") in_value_ = true;
+        if (level_ == 2 && key_ == "value") in_value_ = saw_value = true;
         return in_record() ? writer_.StartArray() : true;
     }
     bool EndArray(rapidjson::SizeType) {
@@ -106,6 +107,9 @@ PageInfo read_collection(http::Response &body, const RecordSink &on_record,
         throw NodeError(WFNODE_ERR_API,
                         fmt::format("{}: the server's answer is not valid JSON: {} at byte {}", what,
                                     rapidjson::GetParseError_En(result.Code()), result.Offset()),
+                        {}, static_cast<int>(body.status()));
+    if (!handler.saw_value)
+        throw NodeError(WFNODE_ERR_API, fmt::format("{}: the server's answer is not an OData collection (no \"value\" array)", what),
                         {}, static_cast<int>(body.status()));
     return info;
 }

@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -28,7 +27,6 @@ struct State {
     // Keyed by base URL, client id and the key itself: a caller holding a different (wrong)
     // key never receives the token another caller obtained.
     std::map<std::tuple<std::string, std::string, std::string>, std::unique_ptr<Entry>> entries;
-    std::atomic<uint64_t> fetches{0};
 };
 
 State &state() {
@@ -57,8 +55,6 @@ TokenCache &TokenCache::instance() {
     return cache;
 }
 
-uint64_t TokenCache::fetches() const { return state().fetches.load(); }
-
 std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const std::function<void()> &poll) {
     Entry &e = entry_for(creds);
     std::lock_guard lock(e.mutex);
@@ -70,7 +66,6 @@ std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const 
     req.verify_tls = !creds.ignore_tls_issues;
     req.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
     req.body = token_form(creds);
-    state().fetches.fetch_add(1);
     http::Response resp(lease, req, poll);
     std::string body = resp.read_all(64 * 1024);
 

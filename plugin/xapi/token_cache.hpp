@@ -21,9 +21,6 @@ public:
 
     // Called after a 401 with `token`: forgets it, unless another thread already replaced it.
     void invalidate(const Credentials &creds, const std::string &token);
-
-    // Token requests sent by this process (for logs and tests).
-    uint64_t fetches() const;
 };
 
 }  // namespace threecx::xapi

@@ -56,7 +56,8 @@ TEST_CASE("ISO 8601 with offsets, as the XAPI writes them") {
     REQUIRE(b);
     CHECK(*a == *b);
     CHECK(iso8601::parse("0001-01-01T00:00:00.0000000+00:00"));
-    CHECK(iso8601::format_utc(*iso8601::parse("2025-06-30T23:59:59.5-02:00")) == "2025-07-01T01:59:59.500000Z");
+    CHECK(*iso8601::parse("2025-06-30T23:59:59.5-02:00") - *iso8601::parse("2025-07-01T01:59:59Z") ==
+          std::chrono::milliseconds(500));
     CHECK_FALSE(iso8601::parse("2026-01-01T00:00:00"));
     CHECK_FALSE(iso8601::parse("2026-02-30T00:00:00Z"));
     CHECK_FALSE(iso8601::parse("yesterday"));
