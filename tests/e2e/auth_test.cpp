@@ -157,3 +157,21 @@ TEST_CASE("cancellation stops an execution between requests") {
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].status == WFNODE_ERR_CANCELLED);
 }
+
+TEST_CASE("a host that stops reading mid-page leaves the pooled connection usable") {
+    EmulatorProcess emu({"--chats", "20000"});
+    wfnode::ExecuteCall call;
+    call.node_type = node;
+    call.parameters = R"({"clientTimeZone":"UTC","options":{"top":20000}})";  // one page of about 10 MB
+    call.credentials = emu.credentials();
+    call.items = {"{}"};
+    size_t items = 0;
+    wfnode::ExecuteCallbacks cb;
+    cb.on_item = [&](uint32_t, std::string_view) { return ++items < 1000; };
+    CHECK(plugin().execute(call, cb) == WFNODE_ERR_ABORTED_BY_HOST);
+    CHECK(items == 1000);
+    // The next execution reuses the pooled handle that was paused mid-transfer.
+    auto again = execute(node, R"({"clientTimeZone":"UTC","options":{"top":20000}})", emu.credentials());
+    REQUIRE(again.status == WFNODE_OK);
+    CHECK(again.items.size() == 20000);
+}
