@@ -59,9 +59,10 @@ DownloadPlan plan_from(const rapidjson::Value &params) {
 void run(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, uint32_t item) {
     uint64_t emitted = 0;
     bool count_emitted = false;
+    auto reached_top = [&] { return plan.top && emitted >= *plan.top; };
     auto on_record = [&](std::string_view record) {
         // With Return All, Top caps the total even when a server page overshoots it.
-        if (plan.top && emitted >= *plan.top) return;
+        if (reached_top()) return;
         ctx.emit(item, record);
         ++emitted;
     };
@@ -82,7 +83,6 @@ void run(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, 
     // page. Whether a real PBX ever caps pages silently (no nextLink) is undocumented; when
     // $count is on, the count is what keeps such an export from ending early.
     uint64_t skip = plan.skip;
-    auto reached_top = [&] { return plan.top && emitted >= *plan.top; };
     for (;;) {
         const uint64_t want = plan.top ? std::min(plan.page_size, *plan.top - emitted) : plan.page_size;
         xapi::PageInfo page = client.get_collection(plan.url(want, skip), on_record, on_count);

@@ -159,6 +159,7 @@ Response::Response(Lease &lease, const Request &request, std::function<void()> p
         release();
         throw NodeError(WFNODE_ERR_INTERNAL, fmt::format("libcurl: {}", curl_multi_strerror(mc)));
     }
+    attached_ = true;
     try {
         // Wait until the body starts or the transfer ends: the status is known by then. A
         // failure after some body arrived is reported when the reader gets that far.
@@ -174,8 +175,8 @@ Response::Response(Lease &lease, const Request &request, std::function<void()> p
 Response::~Response() { release(); }
 
 void Response::release() {
-    if (!header_list_) return;
-    curl_multi_remove_handle(handle_.multi, handle_.easy);
+    if (attached_) curl_multi_remove_handle(handle_.multi, handle_.easy);
+    attached_ = false;
     curl_slist_free_all(header_list_);
     header_list_ = nullptr;
 }
@@ -226,12 +227,11 @@ bool Response::refill() {
 
 std::string Response::read_all(size_t cap) {
     std::string out;
-    while (Peek() != '\0' || pos_ < buffer_.size()) {
-        size_t n = std::min(buffer_.size() - pos_, cap - std::min(cap, out.size()));
-        out.append(buffer_, pos_, n);
+    do {
+        out.append(buffer_, pos_, std::min(buffer_.size() - pos_, cap - std::min(cap, out.size())));
         taken_ += buffer_.size() - pos_;
         pos_ = buffer_.size();
-    }
+    } while (refill());
     return out;
 }
 

@@ -59,6 +59,9 @@ public:
     const std::string &content_type() const { return content_type_; }
     uint64_t bytes_received() const { return bytes_; }
 
+    // An error body is kept up to this size; the rest is read and dropped.
+    static constexpr size_t error_body_cap = 64 * 1024;
+
     // Reads the rest of the body, keeping at most `cap` bytes.
     std::string read_all(size_t cap);
 
@@ -99,6 +102,7 @@ private:
     std::string content_type_;
     bool done_ = false;
     bool paused_ = false;
+    bool attached_ = false;  // the easy handle is in the multi
     int curl_result_ = 0;
     ::curl_slist *header_list_ = nullptr;
 };

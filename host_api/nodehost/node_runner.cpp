@@ -24,17 +24,16 @@ wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode:
     call.parameters = run.parameters ? to_json(*run.parameters) : "{}";
 
     // Expressions make parameters per item; items whose expressions fail are reported and left out.
-    std::vector<size_t> kept;
     if (run.parameters && has_expressions(*run.parameters)) {
-        std::vector<std::string> items;
-        std::vector<std::optional<std::string>> params;
+        std::vector<size_t> kept;  // caller's index of each item passed on
+        call.items.clear();
         for (size_t i = 0; i < run.items.size(); ++i) {
             try {
                 rapidjson::Document item;
                 item.Parse(run.items[i].c_str(), run.items[i].size());
                 ExpressionContext ctx{&item, run.now};
-                params.emplace_back(to_json(evaluate(*run.parameters, ctx, "parameters")));
-                items.push_back(run.items[i]);
+                call.item_parameters.emplace_back(to_json(evaluate(*run.parameters, ctx, "parameters")));
+                call.items.push_back(run.items[i]);
                 kept.push_back(i);
             } catch (const ExpressionError &e) {
                 wfnode::Error err;
@@ -45,22 +44,20 @@ wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode:
                 if (!run.continue_on_fail) return WFNODE_ERR_INVALID_INPUT;
             }
         }
-        call.items = std::move(items);
-        call.item_parameters = std::move(params);
+        if (call.items.empty()) return WFNODE_OK;
+        // Map the plugin's item indexes back to the caller's.
+        if (kept.size() != run.items.size()) {
+            auto remap = [kept](uint32_t i) { return i < kept.size() ? static_cast<uint32_t>(kept[i]) : i; };
+            auto on_item = callbacks.on_item;
+            auto on_error = callbacks.on_error;
+            callbacks.on_item = [on_item, remap](uint32_t i, std::string_view j) { return !on_item || on_item(remap(i), j); };
+            callbacks.on_error = [on_error, remap](const wfnode::Error &e) {
+                wfnode::Error copy = e;
+                copy.item_index = remap(e.item_index);
+                if (on_error) on_error(copy);
+            };
+        }
     }
-    // Map the plugin's item indexes back to the caller's when some items were left out.
-    if (!kept.empty() && kept.size() != run.items.size()) {
-        auto remap = [kept](uint32_t i) { return i < kept.size() ? static_cast<uint32_t>(kept[i]) : i; };
-        auto on_item = callbacks.on_item;
-        auto on_error = callbacks.on_error;
-        callbacks.on_item = [on_item, remap](uint32_t i, std::string_view j) { return !on_item || on_item(remap(i), j); };
-        callbacks.on_error = [on_error, remap](const wfnode::Error &e) {
-            wfnode::Error copy = e;
-            copy.item_index = remap(e.item_index);
-            if (on_error) on_error(copy);
-        };
-    }
-    if (run.parameters && has_expressions(*run.parameters) && call.items.empty()) return WFNODE_OK;
     auto user_cancel = callbacks.is_cancelled;
     callbacks.is_cancelled = [user_cancel] { return interrupted.load() || (user_cancel && user_cancel()); };
     return plugin.execute(call, callbacks);

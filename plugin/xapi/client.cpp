@@ -45,9 +45,9 @@ auto Client::send(http::Request request, const std::string &what, OnSuccess &&on
             continue;
         }
         if (response.status() < 200 || response.status() >= 300) {
-            std::string body = response.read_all(64 * 1024);
+            NodeError error = api_error(response, what);
             ctx_.count_request(response.bytes_received());
-            throw api_error(static_cast<int>(response.status()), response.content_type(), body, what);
+            throw error;
         }
         auto result = on_success(response);
         ctx_.count_request(response.bytes_received());
@@ -63,10 +63,7 @@ PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink
     req.headers = {"Accept: application/json"};
     const std::string what = "GET " + req.url.substr(creds_.base_url.size());
     return send(req, what, [&](http::Response &r) {
-        if (r.content_type().find("json") == std::string::npos) {
-            std::string body = r.read_all(64 * 1024);
-            throw api_error(static_cast<int>(r.status()), r.content_type(), body, what);
-        }
+        if (r.content_type().find("json") == std::string::npos) throw api_error(r, what);
         return read_collection(r, on_record, on_count, what);
     });
 }

@@ -64,6 +64,11 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>> 
     return out;
 }
 
+NodeError api_error(http::Response &response, const std::string &what) {
+    std::string body = response.read_all(http::Response::error_body_cap);
+    return api_error(static_cast<int>(response.status()), response.content_type(), body, what);
+}
+
 NodeError api_error(int http_status, const std::string &content_type, const std::string &body,
                     const std::string &what) {
     wfnode_status status = (http_status == 401 || http_status == 403) ? WFNODE_ERR_AUTH : WFNODE_ERR_API;

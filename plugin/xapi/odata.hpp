@@ -1,6 +1,7 @@
 // OData conventions of the XAPI: literals, query strings, error bodies.
 #pragma once
 
+#include "http.hpp"
 #include "node_error.hpp"
 
 #include <string>
@@ -30,5 +31,8 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>> 
 // one, otherwise the status and a short excerpt of whatever came (a proxy's HTML page).
 NodeError api_error(int http_status, const std::string &content_type, const std::string &body,
                     const std::string &what);
+
+// The same for a response whose body has not been read yet: reads it (capped) first.
+NodeError api_error(http::Response &response, const std::string &what);
 
 }  // namespace threecx::xapi

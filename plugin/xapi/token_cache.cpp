@@ -67,7 +67,7 @@ std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const 
     req.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
     req.body = token_form(creds);
     http::Response resp(lease, req, poll);
-    std::string body = resp.read_all(64 * 1024);
+    std::string body = resp.read_all(http::Response::error_body_cap);
 
     if (resp.status() != 200) {
         // A failed token call answers {error, error_description}; anything else is handled as
