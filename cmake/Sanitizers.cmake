@@ -1,6 +1,5 @@
 # WFNODE_SANITIZE: "" (none), "address" (ASan + UBSan) or "thread" (TSan). Applies to
 # every target of the build, so the plugin, hosts, emulator and tests are all instrumented.
-set(WFNODE_SANITIZE "" CACHE STRING "Sanitizer build: '', 'address' or 'thread'")
 if(WFNODE_SANITIZE STREQUAL "address")
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)

@@ -1,4 +1,4 @@
-#include "loader.hpp"
+#include <wfnode/loader.hpp>
 
 #include <dlfcn.h>
 

@@ -1,17 +1,21 @@
 // Download Chat History: GET /xapi/v1/ChatHistoryView/Pbx.DownloadChatHistory(clientTimeZone='<tz>')
 // with the seed's options, one output item per chat record (streamed as parsed).
-#include "node.hpp"
-
-#include "json.hpp"
-#include "node_error.hpp"
+#include "threecx_api.hpp"
+#include "xapi/client.hpp"
 #include "xapi/odata.hpp"
 
 #include <fmt/format.h>
+#include <wfplugin/json.hpp>
+#include <wfplugin/node.hpp>
 
 #include <optional>
 
 namespace threecx {
 namespace {
+
+namespace json = wfplugin::json;
+using wfplugin::ExecutionContext;
+using wfplugin::NodeError;
 
 struct DownloadPlan {
     std::string time_zone;
@@ -34,7 +38,7 @@ struct DownloadPlan {
 };
 
 // The schema's "x-iana-time-zone" format admits IANA names only: which names the PBX
-// accepts is undocumented (NOTES.md), and IANA is what browsers report.
+// accepts is not documented by 3CX, and IANA is what browsers report.
 DownloadPlan plan_from(const rapidjson::Value &params) {
     DownloadPlan p;
     p.time_zone = params["clientTimeZone"].GetString();
@@ -106,12 +110,12 @@ void run(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, 
 
 }  // namespace
 
-const Node &download_chat_history_node() {
-    static const SpecNode<DownloadPlan> node({
+const wfplugin::Node &download_chat_history() {
+    static const wfplugin::SpecNode<DownloadPlan, xapi::Client> node({
         .type = "threecx.downloadChatHistory",
         .display_name = "Download Chat History",
         .description = "Downloads chat history records from a 3CX PBX (XAPI DownloadChatHistory), one output item per record.",
-        .credential_type = "threecxApi",
+        .credential = &threecx_api(),
         .schema = "downloadChatHistory",
         .plan = plan_from,
         .run = run,

@@ -1,18 +1,24 @@
 // Purge Chats: POST /xapi/v1/PurgeChats {"period": Pbx.PurgeSettings}. Destructive: purging
 // everything needs confirmPurgeAll, and dryRun only counts what the period matches.
-#include "node.hpp"
-
-#include "iso8601.hpp"
-#include "json.hpp"
-#include "node_error.hpp"
+#include "threecx_api.hpp"
+#include "xapi/client.hpp"
 #include "xapi/odata.hpp"
 
 #include <fmt/format.h>
+#include <wfplugin/iso8601.hpp>
+#include <wfplugin/json.hpp>
+#include <wfplugin/node.hpp>
 
 #include <optional>
 
 namespace threecx {
 namespace {
+
+namespace iso8601 = wfplugin::iso8601;
+namespace json = wfplugin::json;
+using wfplugin::ExecutionContext;
+using wfplugin::invalid;
+using wfplugin::NodeError;
 
 struct PurgePlan {
     bool all = false;
@@ -98,12 +104,12 @@ void run(const PurgePlan &plan, xapi::Client &client, ExecutionContext &ctx, uin
 
 }  // namespace
 
-const Node &purge_chats_node() {
-    static const SpecNode<PurgePlan> node({
+const wfplugin::Node &purge_chats() {
+    static const wfplugin::SpecNode<PurgePlan, xapi::Client> node({
         .type = "threecx.purgeChats",
         .display_name = "Purge Chats",
         .description = "Deletes the chats of a period from a 3CX PBX (XAPI PurgeChats). Cannot be undone.",
-        .credential_type = "threecxApi",
+        .credential = &threecx_api(),
         .schema = "purgeChats",
         .plan = plan_from,
         .run = run,

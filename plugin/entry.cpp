@@ -25,7 +25,7 @@ void WFNODE_ABI plugin_deinit(void) {
 
 uint32_t WFNODE_ABI node_count(void) {
     try {
-        return static_cast<uint32_t>(threecx::all_nodes().size());
+        return static_cast<uint32_t>(wfplugin::all_nodes().size());
     } catch (...) {
         return 0;
     }
@@ -33,7 +33,7 @@ uint32_t WFNODE_ABI node_count(void) {
 
 const wfnode_node_def *WFNODE_ABI node_get(uint32_t index) {
     try {
-        auto nodes = threecx::all_nodes();
+        auto nodes = wfplugin::all_nodes();
         return index < nodes.size() ? &nodes[index]->definition() : nullptr;
     } catch (...) {
         return nullptr;
@@ -42,7 +42,7 @@ const wfnode_node_def *WFNODE_ABI node_get(uint32_t index) {
 
 uint32_t WFNODE_ABI credential_count(void) {
     try {
-        return static_cast<uint32_t>(threecx::all_credentials().size());
+        return static_cast<uint32_t>(wfplugin::all_credentials().size());
     } catch (...) {
         return 0;
     }
@@ -50,8 +50,8 @@ uint32_t WFNODE_ABI credential_count(void) {
 
 const wfnode_credential_def *WFNODE_ABI credential_get(uint32_t index) {
     try {
-        auto all = threecx::all_credentials();
-        return index < all.size() ? all[index] : nullptr;
+        auto all = wfplugin::all_credentials();
+        return index < all.size() ? &all[index]->definition() : nullptr;
     } catch (...) {
         return nullptr;
     }
@@ -72,7 +72,7 @@ wfnode_status WFNODE_ABI execute(const wfnode_execute_request *request, const wf
             host->emit_error(host, &e);
             return WFNODE_ERR_BAD_REQUEST;
         }
-        return threecx::execute_request(*request, *host);
+        return wfplugin::execute_request(*request, *host);
     } catch (...) {
         // execute_request already catches std::exception; this is for anything else.
         wfnode_error e{sizeof(wfnode_error), WFNODE_ERR_INTERNAL, WFNODE_NO_ITEM, 0, nullptr,
@@ -87,22 +87,34 @@ wfnode_status WFNODE_ABI execute(const wfnode_execute_request *request, const wf
 
 const void *WFNODE_ABI get_extension(const char *) { return nullptr; }
 
-const wfnode_plugin descriptor = {
-    WFNODE_VERSION_INIT,
-    sizeof(wfnode_plugin),
-    "com.threecx.wfnode",
-    "3CX",
-    "0.1.0",
-    plugin_init,
-    plugin_deinit,
-    node_count,
-    node_get,
-    credential_count,
-    credential_get,
-    execute,
-    get_extension,
-};
+// Built on the first call of wfnode_entry from the module's catalog; the strings it points
+// at are the catalog's, which live as long as the module.
+wfnode_plugin make_descriptor() {
+    const wfplugin::Catalog &catalog = wfplugin::plugin_catalog();
+    return wfnode_plugin{
+        WFNODE_VERSION_INIT,
+        sizeof(wfnode_plugin),
+        catalog.id,
+        catalog.name,
+        catalog.version,
+        plugin_init,
+        plugin_deinit,
+        node_count,
+        node_get,
+        credential_count,
+        credential_get,
+        execute,
+        get_extension,
+    };
+}
 
 }  // namespace
 
-WFNODE_EXPORT const wfnode_plugin *WFNODE_ABI wfnode_entry(void) { return &descriptor; }
+WFNODE_EXPORT const wfnode_plugin *WFNODE_ABI wfnode_entry(void) {
+    try {
+        static const wfnode_plugin descriptor = make_descriptor();
+        return &descriptor;
+    } catch (...) {
+        return nullptr;  // a host reports a NULL descriptor as "not a plugin"
+    }
+}

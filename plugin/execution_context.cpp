@@ -1,10 +1,10 @@
-#include "execution_context.hpp"
+#include "wfplugin/execution_context.hpp"
 
-#include "node_error.hpp"
+#include "wfplugin/node_error.hpp"
 
 #include <cstddef>
 
-namespace threecx {
+namespace wfplugin {
 
 #define HOST_MEMBER(name) member(&wfnode_host::name, offsetof(wfnode_host, name))
 
@@ -41,4 +41,4 @@ void ExecutionContext::report() const {
     if (auto fn = HOST_MEMBER(progress)) fn(&host_, &progress_);
 }
 
-}  // namespace threecx
+}  // namespace wfplugin

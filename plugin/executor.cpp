@@ -1,17 +1,17 @@
 #include "executor.hpp"
 
-#include "execution_context.hpp"
-#include "json.hpp"
-#include "node_error.hpp"
 #include "registry.hpp"
-#include "xapi/credentials.hpp"
+#include "wfplugin/execution_context.hpp"
+#include "wfplugin/json.hpp"
+#include "wfplugin/node_error.hpp"
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <optional>
 #include <vector>
 
-namespace threecx {
+namespace wfplugin {
 namespace {
 
 struct Outcome {
@@ -37,13 +37,16 @@ wfnode_status run(const wfnode_execute_request &req, ExecutionContext &ctx) {
             .status;
     }
 
-    std::optional<xapi::Credentials> creds;
-    try {
-        auto doc = json::parse(req.credentials_json ? req.credentials_json : "null", "credentials");
-        if (!doc.IsObject()) throw invalid("credentials", "credentials must be a JSON object");
-        creds = xapi::parse_credentials(doc);
-    } catch (const NodeError &e) {
-        return report(ctx, e, WFNODE_NO_ITEM, false).status;
+    // The node says which credential type it needs and how to open a session with it.
+    SessionOpener open_session = [](ExecutionContext &) { return std::make_unique<Session>(); };
+    if (const CredentialType *type = node->credential()) {
+        try {
+            auto doc = json::parse(req.credentials_json ? req.credentials_json : "null", "credentials");
+            if (!doc.IsObject()) throw invalid("credentials", "credentials must be a JSON object");
+            open_session = type->accept(doc);
+        } catch (const NodeError &e) {
+            return report(ctx, e, WFNODE_NO_ITEM, false).status;
+        }
     }
 
     // Validate every item before sending anything. Without continue-on-fail the first invalid
@@ -70,13 +73,13 @@ wfnode_status run(const wfnode_execute_request &req, ExecutionContext &ctx) {
         }
     }
 
-    std::optional<xapi::Client> client;
+    std::unique_ptr<Session> session;
     for (uint32_t i = 0; i < req.item_count; ++i) {
         try {
             if (invalid_items[i]) throw *invalid_items[i];
             ctx.check_cancelled();
-            if (!client) client.emplace(*creds, ctx);
-            jobs[i](*client, ctx, i);
+            if (!session) session = open_session(ctx);
+            jobs[i](*session, ctx, i);
             ctx.count_item_done();
         } catch (const NodeError &e) {
             if (auto o = report(ctx, e, i, continue_on_fail); o.stop) return o.status;
@@ -99,4 +102,4 @@ wfnode_status execute_request(const wfnode_execute_request &request, const wfnod
     }
 }
 
-}  // namespace threecx
+}  // namespace wfplugin

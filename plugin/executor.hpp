@@ -1,12 +1,12 @@
-// The execute() of the ABI, in C++: validates every item first, then runs the node's work
-// item by item over one XAPI session, turning failures into error data.
+// The execute() of the ABI, in C++: validates the credentials and every item first, then
+// runs the node's work item by item over one session, turning failures into error data.
 #pragma once
 
 #include <wfnode/execute.h>
 #include <wfnode/host.h>
 
-namespace threecx {
+namespace wfplugin {
 
 wfnode_status execute_request(const wfnode_execute_request &request, const wfnode_host &host);
 
-}  // namespace threecx
+}  // namespace wfplugin

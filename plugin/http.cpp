@@ -1,6 +1,6 @@
-#include "http.hpp"
+#include "wfplugin/http.hpp"
 
-#include "node_error.hpp"
+#include "wfplugin/url.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -9,14 +9,14 @@
 #include <map>
 #include <mutex>
 
-namespace threecx::http {
+namespace wfplugin::http {
 
 // A curl multi handle with its one easy handle: the multi's connection cache keeps the
 // connection alive between requests.
 class Handle {
 public:
     Handle() : multi(curl_multi_init()), easy(curl_easy_init()) {
-        if (!multi || !easy) throw NodeError(WFNODE_ERR_INTERNAL, "libcurl could not allocate a handle");
+        if (!multi || !easy) throw TransportError(TransportError::Kind::internal, "libcurl could not allocate a handle");
         curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 4L);
     }
     ~Handle() {
@@ -80,25 +80,12 @@ size_t on_body(char *data, size_t size, size_t n, void *self) {
     return size * n;
 }
 
-std::string origin_of(const std::string &url) {
-    auto scheme_end = url.find("://");
-    if (scheme_end == std::string::npos) return url;
-    auto path = url.find_first_of("/?#", scheme_end + 3);
-    return url.substr(0, path);
-}
-
 std::string percent_encode(std::string_view s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(s.size() * 3);
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
-        else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
+    // The handle argument is unused since libcurl 7.82 (Debian 12 ships 7.88).
+    char *escaped = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
+    if (!escaped) throw std::bad_alloc();
+    std::string out(escaped);
+    curl_free(escaped);
     return out;
 }
 
@@ -121,7 +108,10 @@ Lease::~Lease() {
 }
 
 Response::Response(Lease &lease, const Request &request, std::function<void()> poll)
-    : handle_(lease.handle()), poll_(std::move(poll)), origin_(origin_of(request.url)) {
+    : handle_(lease.handle()), poll_(std::move(poll)) {
+    auto url = parse_url(request.url);
+    if (!url) throw TransportError(TransportError::Kind::internal, "not an absolute http(s) URL");
+    origin_ = url->origin();
     CURL *e = handle_.easy;
     curl_easy_reset(e);  // keeps live connections, drops the previous request's options
     handle_.error[0] = '\0';
@@ -157,7 +147,7 @@ Response::Response(Lease &lease, const Request &request, std::function<void()> p
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &content_type_);
     if (CURLMcode mc = curl_multi_add_handle(handle_.multi, e); mc != CURLM_OK) {
         release();
-        throw NodeError(WFNODE_ERR_INTERNAL, fmt::format("libcurl: {}", curl_multi_strerror(mc)));
+        throw TransportError(TransportError::Kind::internal, fmt::format("libcurl: {}", curl_multi_strerror(mc)));
     }
     attached_ = true;
     try {
@@ -185,7 +175,8 @@ void Response::pump_once() {
     if (poll_) poll_();
     int running = 0;
     CURLMcode mc = curl_multi_perform(handle_.multi, &running);
-    if (mc != CURLM_OK) throw NodeError(WFNODE_ERR_INTERNAL, fmt::format("libcurl: {}", curl_multi_strerror(mc)));
+    if (mc != CURLM_OK)
+        throw TransportError(TransportError::Kind::internal, fmt::format("libcurl: {}", curl_multi_strerror(mc)));
     int queued = 0;
     while (CURLMsg *msg = curl_multi_info_read(handle_.multi, &queued)) {
         if (msg->msg == CURLMSG_DONE) {
@@ -194,23 +185,29 @@ void Response::pump_once() {
         }
     }
     if (!done_ && running == 0)
-        throw NodeError(WFNODE_ERR_INTERNAL, fmt::format("libcurl stopped a transfer to {} without finishing it", origin_));
+        throw TransportError(TransportError::Kind::internal,
+                             fmt::format("libcurl stopped a transfer to {} without finishing it", origin_));
     if (!done_ && buffer_.size() == pos_ && running)
         curl_multi_poll(handle_.multi, nullptr, 0, 200, nullptr);  // 200 ms: keeps cancellation responsive
 }
 
 void Response::throw_if_failed() {
     if (curl_result_ == CURLE_OK) return;
+    using Kind = TransportError::Kind;
     auto code = static_cast<CURLcode>(curl_result_);
     std::string detail = handle_.error[0] ? handle_.error : curl_easy_strerror(code);
-    std::string hint;
-    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
-        hint = " (the server's TLS certificate could not be verified; set ignoreTlsIssues for a self-signed PBX)";
-    const char *what = code == CURLE_OPERATION_TIMEDOUT ? "timed out talking to"
-                       : code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ? "cannot connect to"
-                       : (code == CURLE_SSL_CONNECT_ERROR || code == CURLE_PEER_FAILED_VERIFICATION) ? "TLS failed with"
-                                                                                                   : "network error with";
-    throw NodeError(WFNODE_ERR_NETWORK, fmt::format("{} {}: {}{}", what, origin_, detail, hint));
+    auto [kind, what] = [code]() -> std::pair<Kind, const char *> {
+        switch (code) {
+        case CURLE_OPERATION_TIMEDOUT: return {Kind::timeout, "timed out talking to"};
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_COULDNT_RESOLVE_HOST: return {Kind::connect, "cannot connect to"};
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CACERT_BADFILE: return {Kind::tls_verify, "TLS failed with"};
+        case CURLE_SSL_CONNECT_ERROR: return {Kind::tls, "TLS failed with"};
+        default: return {Kind::transfer, "network error with"};
+        }
+    }();
+    throw TransportError(kind, fmt::format("{} {}: {}", what, origin_, detail));
 }
 
 bool Response::refill() {
@@ -235,4 +232,4 @@ std::string Response::read_all(size_t cap) {
     return out;
 }
 
-}  // namespace threecx::http
+}  // namespace wfplugin::http

@@ -1,11 +1,11 @@
-#include "json.hpp"
+#include "wfplugin/json.hpp"
 
-#include "node_error.hpp"
+#include "wfplugin/node_error.hpp"
 
 #include <fmt/format.h>
 #include <rapidjson/error/en.h>
 
-namespace threecx::json {
+namespace wfplugin::json {
 
 rapidjson::Document parse(std::string_view text, const std::string &what) {
     rapidjson::Document doc;
@@ -51,4 +51,4 @@ const char *type_name(const rapidjson::Value &value) {
     return "unknown";
 }
 
-}  // namespace threecx::json
+}  // namespace wfplugin::json

@@ -1,27 +1,11 @@
 #include "registry.hpp"
 
-#include "embedded_schemas.hpp"
+#include <algorithm>
+#include <vector>
 
-#include <array>
+namespace wfplugin {
 
-namespace threecx {
-namespace {
-
-wfnode_credential_def make_threecx_api() {
-    wfnode_credential_def c{};
-    c.struct_size = sizeof(c);
-    c.name = "threecxApi";
-    c.display_name = "3CX API";
-    c.schema_json = schemas::text("threecxApi");
-    return c;
-}
-
-}  // namespace
-
-std::span<const Node *const> all_nodes() {
-    static const std::array<const Node *, 2> nodes{&download_chat_history_node(), &purge_chats_node()};
-    return nodes;
-}
+std::span<const Node *const> all_nodes() { return plugin_catalog().nodes; }
 
 const Node *find_node(std::string_view type) {
     for (const Node *n : all_nodes())
@@ -29,10 +13,15 @@ const Node *find_node(std::string_view type) {
     return nullptr;
 }
 
-std::span<const wfnode_credential_def *const> all_credentials() {
-    static const wfnode_credential_def threecx_api = make_threecx_api();
-    static const std::array<const wfnode_credential_def *, 1> all{&threecx_api};
+std::span<const CredentialType *const> all_credentials() {
+    static const std::vector<const CredentialType *> all = [] {
+        std::vector<const CredentialType *> out;
+        for (const Node *n : all_nodes())
+            if (const CredentialType *c = n->credential(); c && std::find(out.begin(), out.end(), c) == out.end())
+                out.push_back(c);
+        return out;
+    }();
     return all;
 }
 
-}  // namespace threecx
+}  // namespace wfplugin

@@ -1,7 +1,8 @@
-#include "schema_validator.hpp"
+#include "wfplugin/schema_validator.hpp"
 
-#include "json.hpp"
-#include "node_error.hpp"
+#include "wfplugin/json.hpp"
+#include "wfplugin/node_error.hpp"
+#include "wfplugin/url.hpp"
 
 #include <date/tz.h>
 #include <fmt/format.h>
@@ -12,7 +13,7 @@
 #include <mutex>
 #include <regex>
 
-namespace threecx {
+namespace wfplugin {
 namespace {
 
 std::string join_path(const std::string &path, const char *name) {
@@ -60,9 +61,10 @@ void check_string(const std::string &s, const rapidjson::Value &schema, const st
         if (format == "x-iana-time-zone" && !is_known_time_zone(s))
             throw invalid(path, fmt::format("{} is not a known IANA time zone name: {} (e.g. Europe/Berlin)", path,
                                             json::quote(s)));
-        if (format == "uri" && !is_http_url(s))
-            throw invalid(path, fmt::format("{} must be an http:// or https:// URL with a host, got {}", path,
-                                            json::quote(s)));
+        // "uri" here is a service address: paths get appended to it, so no query either.
+        if (auto url = format == "uri" ? http::parse_url(s) : std::nullopt; format == "uri" && (!url || !url->query.empty()))
+            throw invalid(path, fmt::format("{} must be an http:// or https:// URL with a host and no user name, query "
+                                            "or fragment, got {}", path, json::quote(s)));
         if (format == "date-time" && json::find(schema, "pattern") == nullptr)
             throw std::logic_error("schema: date-time needs a pattern");
     }
@@ -79,11 +81,6 @@ bool is_known_time_zone(const std::string &name) {
     } catch (const std::exception &) {
         return false;
     }
-}
-
-bool is_http_url(const std::string &url) {
-    static const std::regex re(R"(^[Hh][Tt][Tt][Pp][Ss]?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(:[0-9]{1,5})?(/[^\s?#]*)?$)");
-    return std::regex_match(url, re);
 }
 
 void validate_against_schema(const rapidjson::Value &value, const rapidjson::Value &schema, const std::string &path) {
@@ -145,4 +142,4 @@ void validate_against_schema(const rapidjson::Value &value, const rapidjson::Val
     }
 }
 
-}  // namespace threecx
+}  // namespace wfplugin

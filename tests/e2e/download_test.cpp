@@ -1,16 +1,16 @@
 // Download Chat History end to end against the emulator, through the C++ loader: every
 // option alone and combined, Return All with and without server paging.
 #include "emulator_process.hpp"
-#include "iso8601.hpp"
 #include "plugin_runner.hpp"
 
 #include <doctest/doctest.h>
+#include <wfplugin/iso8601.hpp>
 
 #include <algorithm>
 #include <set>
 
 using namespace testsupport;
-using namespace threecx;
+using namespace wfplugin;
 
 namespace {
 

@@ -1,13 +1,13 @@
 // nodehost, the reference host, as a person uses it from a shell.
 #include "emulator_process.hpp"
-#include "iso8601.hpp"
 
 #include <doctest/doctest.h>
+#include <wfplugin/iso8601.hpp>
 
 #include <fstream>
 
 using namespace testsupport;
-using namespace threecx;
+using namespace wfplugin;
 
 TEST_CASE("nodehost list: one line per node, type TAB display name") {
     auto r = run({NODEHOST_PATH, "list", PLUGIN_PATH});

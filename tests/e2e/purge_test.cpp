@@ -1,15 +1,15 @@
 // Purge Chats end to end: a period removes exactly that period, a dry run deletes nothing,
 // purging everything needs confirmation.
 #include "emulator_process.hpp"
-#include "iso8601.hpp"
 #include "plugin_runner.hpp"
 
 #include <doctest/doctest.h>
+#include <wfplugin/iso8601.hpp>
 
 #include <set>
 
 using namespace testsupport;
-using namespace threecx;
+using namespace wfplugin;
 
 namespace {
 

@@ -37,7 +37,7 @@ constexpr std::array<const char *, 10> messages{
 
 }  // namespace
 
-std::vector<Chat> generate_chats(size_t count, uint64_t seed, threecx::iso8601::TimePoint end) {
+std::vector<Chat> generate_chats(size_t count, uint64_t seed, TimePoint end) {
     using namespace std::chrono;
     Random rnd{seed};
     const auto span = duration_cast<microseconds>(hours(24 * 365));

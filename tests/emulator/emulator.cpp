@@ -67,7 +67,7 @@ std::optional<std::string> string_literal(const std::string &lit) {
 
 // In the client's zone for DownloadChatHistory; in UTC for ChatHistoryView, which takes no
 // zone (what a real PBX renders there is undocumented).
-std::string render_time(threecx::iso8601::TimePoint t, const date::time_zone *zone) {
+std::string render_time(TimePoint t, const date::time_zone *zone) {
     auto secs = std::chrono::floor<std::chrono::seconds>(t);
     if (!zone) return date::format("%FT%TZ", secs);
     return date::format("%FT%T%Ez", date::make_zoned(zone, secs));
@@ -301,7 +301,7 @@ void Emulator::purge(const httplib::Request &req, httplib::Response &res) {
         return odata_error(res, 400, "BadRequest", "The request body must be {\"period\": Pbx.PurgeSettings}.");
     const auto &p = doc["period"];
     bool all = false;
-    std::optional<threecx::iso8601::TimePoint> start, stop;
+    std::optional<TimePoint> start, stop;
     for (const auto &m : p.GetObject()) {
         std::string name = m.name.GetString();
         if (name == "All") {
@@ -309,7 +309,7 @@ void Emulator::purge(const httplib::Request &req, httplib::Response &res) {
             all = m.value.GetBool();
         } else if (name == "Start" || name == "Stop") {
             if (m.value.IsNull()) continue;
-            auto t = m.value.IsString() ? threecx::iso8601::parse(m.value.GetString()) : std::nullopt;
+            auto t = m.value.IsString() ? parse_date_time(m.value.GetString()) : std::nullopt;
             if (!t) return odata_error(res, 400, "BadRequest", "period." + name + " is not a valid Edm.DateTimeOffset.");
             (name == "Start" ? start : stop) = t;
         } else {

@@ -26,7 +26,7 @@ struct Config {
     size_t page_cap = 0;  // 0: no server-driven paging; else at most this many records + @odata.nextLink
     size_t chats = 10000;
     uint64_t seed = 3;
-    threecx::iso8601::TimePoint data_end{};
+    TimePoint data_end{};
 };
 
 // Each counter is the number of upcoming XAPI requests that get that fault.

@@ -37,7 +37,7 @@ int main(int argc, char **argv) {
 
     if (data_end == "now") {
         config.data_end = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    } else if (auto t = threecx::iso8601::parse(data_end)) {
+    } else if (auto t = emulator::parse_date_time(data_end)) {
         config.data_end = *t;
     } else {
         std::fprintf(stderr, "xapi-emulator: --data-end must be an ISO 8601 date-time with offset, or 'now'\n");

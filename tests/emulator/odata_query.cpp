@@ -78,7 +78,7 @@ Comparison comparison(const std::string &field, const std::string &op, const std
     c.field = field;
     c.op = op;
     if (field == "TimeSent") {
-        auto t = threecx::iso8601::parse(lit);
+        auto t = parse_date_time(lit);
         if (!t) bad("The literal '" + lit + "' is not a valid Edm.DateTimeOffset.");
         c.time = *t;
     } else if (field == "ConversationId") {

@@ -27,7 +27,7 @@ struct ODataError : std::runtime_error {
 struct Comparison {
     std::string field, op;
     // Exactly one of these holds the literal, by field.
-    threecx::iso8601::TimePoint time{};
+    TimePoint time{};
     long long number = 0;
     std::string text;
     bool boolean = false;

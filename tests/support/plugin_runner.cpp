@@ -11,6 +11,12 @@ const wfnode::Plugin &plugin() {
 
 Execution execute(const std::string &type, const std::string &params, const std::string &credentials,
                   std::vector<std::string> items, bool continue_on_fail, std::function<void(const Output &)> on_item) {
+    return execute_on(plugin(), type, params, credentials, std::move(items), continue_on_fail, std::move(on_item));
+}
+
+Execution execute_on(const wfnode::Plugin &plugin, const std::string &type, const std::string &params,
+                     const std::string &credentials, std::vector<std::string> items, bool continue_on_fail,
+                     std::function<void(const Output &)> on_item) {
     Execution e;
     wfnode::ExecuteCall call;
     call.node_type = type;
@@ -27,7 +33,7 @@ Execution execute(const std::string &type, const std::string &params, const std:
     cb.on_error = [&](const wfnode::Error &err) { e.errors.push_back(err); };
     cb.on_log = [&](int32_t, std::string_view m) { e.logs.emplace_back(m); };
     cb.on_progress = [&](const wfnode_progress &p) { e.last_requests = p.requests; };
-    e.status = plugin().execute(call, cb);
+    e.status = plugin.execute(call, cb);
     return e;
 }
 

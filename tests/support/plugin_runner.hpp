@@ -1,7 +1,7 @@
 // Test support: runs one node through the C++ loader and collects what came back.
 #pragma once
 
-#include "loader.hpp"
+#include <wfnode/loader.hpp>
 
 #include <rapidjson/document.h>
 
@@ -29,6 +29,11 @@ const wfnode::Plugin &plugin();
 Execution execute(const std::string &type, const std::string &params, const std::string &credentials,
                   std::vector<std::string> items = {"{}"}, bool continue_on_fail = false,
                   std::function<void(const Output &)> on_item = {});
+
+// The same on another plugin.
+Execution execute_on(const wfnode::Plugin &plugin, const std::string &type, const std::string &params,
+                     const std::string &credentials, std::vector<std::string> items = {"{}"},
+                     bool continue_on_fail = false, std::function<void(const Output &)> on_item = {});
 
 // The records of an execution (items without "@odata.count"), parsed.
 std::vector<rapidjson::Document> records(const Execution &e);

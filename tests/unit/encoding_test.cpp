@@ -1,13 +1,15 @@
 // The exact bytes the plugin sends: OData literals, percent-encoding, lists, search phrases,
 // base URLs and the date-times it compares.
-#include "http.hpp"
-#include "iso8601.hpp"
 #include "xapi/credentials.hpp"
 #include "xapi/odata.hpp"
 
 #include <doctest/doctest.h>
+#include <wfplugin/http.hpp>
+#include <wfplugin/iso8601.hpp>
+#include <wfplugin/url.hpp>
 
 using namespace threecx;
+using namespace wfplugin;
 
 TEST_CASE("time zone literal: quotes doubled, then percent-encoded for the path") {
     CHECK(xapi::string_literal("Europe/Berlin") == "'Europe/Berlin'");
@@ -46,7 +48,7 @@ TEST_CASE("base URL normalisation keeps the port and path prefix") {
     xapi::Credentials c{"https://pbx.example.com:5001/p", "id", "key", false};
     CHECK(c.service_root() == "https://pbx.example.com:5001/p/xapi/v1");
     CHECK(c.token_url() == "https://pbx.example.com:5001/p/connect/token");
-    CHECK(http::origin_of("https://pbx.example.com:5001/p/xapi/v1?x=1") == "https://pbx.example.com:5001");
+    CHECK(http::parse_url("https://pbx.example.com:5001/p/xapi/v1?x=1")->origin() == "https://pbx.example.com:5001");
 }
 
 TEST_CASE("ISO 8601 with offsets, as the XAPI writes them") {

@@ -2,7 +2,6 @@
 #include "emulator_process.hpp"
 #include "expressions.hpp"
 #include "io.hpp"
-#include "iso8601.hpp"
 
 #include <doctest/doctest.h>
 
@@ -14,7 +13,7 @@ std::string eval(const std::string &params, const std::string &item) {
     auto p = testsupport::parse(params);
     auto j = testsupport::parse(item);
     ExpressionContext ctx{&j, std::chrono::time_point_cast<std::chrono::system_clock::duration>(
-                                  *threecx::iso8601::parse("2026-03-15T10:30:00Z"))};
+                                  *nodehost::parse_instant("2026-03-15T10:30:00Z"))};
     return to_json(evaluate(p, ctx, "parameters"));
 }
 

@@ -1,5 +1,5 @@
 // The C++ loader: each way a file can fail to be our plugin gives its own clear message.
-#include "loader.hpp"
+#include <wfnode/loader.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // The schema files: JSON, what the plugin embeds and describe prints, and forms an editor can draw.
 #include "emulator_process.hpp"
-#include "loader.hpp"
+#include <wfnode/loader.hpp>
 
 #include <doctest/doctest.h>
 

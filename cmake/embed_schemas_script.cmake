@@ -1,0 +1,17 @@
+# Script mode helper of wfplugin_add_module: writes a C++ file holding each schema file's
+# text verbatim and the table wfplugin::schemas reads (wfplugin/schemas.hpp).
+set(body "// Generated from the module's schema files; do not edit.\n#include <wfplugin/schemas.hpp>\n\nnamespace wfplugin::schemas {\n\nconst EmbeddedSchema embedded_schema_table[] = {\n")
+set(count 0)
+foreach(f IN LISTS FILES)
+  file(READ ${f} text)
+  get_filename_component(stem ${f} NAME_WE)
+  string(FIND "${text}" ")wfembed\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${f} contains the raw-string delimiter")
+  endif()
+  string(APPEND body "    {\"${stem}\", R\"wfembed(${text})wfembed\"},\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+string(APPEND body "};\nconst std::size_t embedded_schema_count = ${count};\n\n}  // namespace wfplugin::schemas\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,119 @@
+#include "commands.hpp"
+
+#include "io.hpp"
+#include <wfnode/loader.hpp>
+#include "n8n_form.hpp"
+#include "node_runner.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+namespace nodehost {
+namespace {
+
+rapidjson::Value text(const char *s, rapidjson::Document::AllocatorType &a) {
+    return s ? rapidjson::Value(s, a) : rapidjson::Value();
+}
+
+rapidjson::Value node_json(const wfnode_node_def &d, rapidjson::Document::AllocatorType &a) {
+    rapidjson::Value v(rapidjson::kObjectType);
+    v.AddMember("type", text(d.type, a), a);
+    v.AddMember("displayName", text(d.display_name, a), a);
+    v.AddMember("description", text(d.description, a), a);
+    v.AddMember("version", d.node_version, a);
+    v.AddMember("credentialType", text(d.credential_type, a), a);
+    rapidjson::Document schema(&a);
+    schema.Parse(d.schema_json);
+    v.AddMember("schema", rapidjson::Value(schema, a), a);
+    return v;
+}
+
+rapidjson::Value credential_json(const wfnode_credential_def &d, rapidjson::Document::AllocatorType &a) {
+    rapidjson::Value v(rapidjson::kObjectType);
+    v.AddMember("name", text(d.name, a), a);
+    v.AddMember("displayName", text(d.display_name, a), a);
+    rapidjson::Document schema(&a);
+    schema.Parse(d.schema_json);
+    v.AddMember("schema", rapidjson::Value(schema, a), a);
+    return v;
+}
+
+}  // namespace
+
+int cmd_list(const std::string &plugin_path) {
+    wfnode::Plugin plugin(plugin_path);
+    for (const auto *d : plugin.nodes()) std::printf("%s\t%s\n", d->type, d->display_name);
+    return 0;
+}
+
+int cmd_describe(const std::string &plugin_path, const std::string &node_type, const std::string &format) {
+    if (format != "json-schema" && format != "n8n") throw UsageError("--format must be json-schema or n8n");
+    const bool n8n = format == "n8n";
+    wfnode::Plugin plugin(plugin_path);
+    rapidjson::Document out;
+    auto &a = out.GetAllocator();
+    auto describe_node = [&](const wfnode_node_def &d) { return n8n ? n8n_node_description(d, a) : node_json(d, a); };
+    auto describe_credential = [&](const wfnode_credential_def &c) {
+        return n8n ? n8n_credential_description(c, a) : credential_json(c, a);
+    };
+    if (!node_type.empty()) {
+        const auto *d = plugin.find_node(node_type);
+        if (!d) throw UsageError("no node of type \"" + node_type + "\" in " + plugin_path);
+        out.CopyFrom(describe_node(*d), a);
+    } else {
+        const auto &api = plugin.api();
+        out.SetObject();
+        out.AddMember("id", text(api.id, a), a);
+        out.AddMember("name", text(api.name, a), a);
+        out.AddMember("version", text(api.version, a), a);
+        std::string abi = std::to_string(api.abi_version.major) + "." + std::to_string(api.abi_version.minor) + "." +
+                          std::to_string(api.abi_version.patch);
+        out.AddMember("abiVersion", rapidjson::Value(abi.c_str(), a), a);
+        rapidjson::Value nodes(rapidjson::kArrayType), creds(rapidjson::kArrayType);
+        for (const auto *d : plugin.nodes()) nodes.PushBack(describe_node(*d), a);
+        for (const auto *c : plugin.credentials()) creds.PushBack(describe_credential(*c), a);
+        out.AddMember("nodes", nodes, a);
+        out.AddMember("credentials", creds, a);
+    }
+    std::cout << to_json(out, true) << "\n";
+    return 0;
+}
+
+int cmd_exec(const ExecOptions &o) {
+    wfnode::Plugin plugin(o.plugin_path);
+    if (!plugin.find_node(o.node_type)) throw UsageError("no node of type \"" + o.node_type + "\" in " + o.plugin_path);
+    auto params = parse_json(inline_or_file(o.params, "--params"), "--params");
+    if (!params.IsObject()) throw UsageError("--params must be a JSON object");
+    check_expressions(params, "parameters");
+    std::string creds = inline_or_file(o.credentials, "--credentials");
+    parse_json(creds, "--credentials");
+
+    NodeRun run;
+    run.node_type = o.node_type;
+    run.parameters = &params;
+    run.credentials_json = creds;
+    run.continue_on_fail = o.continue_on_fail;
+    if (o.input.empty()) run.items.emplace_back("{}");
+    else read_json_lines(o.input, [&](std::string &&line) { run.items.push_back(std::move(line)); });
+
+    install_interrupt_handler();
+    wfnode::ExecuteCallbacks cb;
+    cb.on_item = [&](uint32_t paired, std::string_view json) {
+        if (o.envelope) std::printf("{\"json\":%.*s,\"pairedItem\":%u}\n", static_cast<int>(json.size()), json.data(), paired);
+        else std::printf("%.*s\n", static_cast<int>(json.size()), json.data());
+        return true;
+    };
+    cb.on_error = [&](const wfnode::Error &e) {
+        std::fprintf(stderr, "nodehost: %s: %s\n", o.continue_on_fail ? "warning" : "error", describe_error(e).c_str());
+        if (o.continue_on_fail && e.item_index != WFNODE_NO_ITEM) std::printf("%s\n", error_item_json(e).c_str());
+    };
+    cb.on_log = [&](int32_t level, std::string_view m) {
+        if (o.verbose || level >= WFNODE_LOG_WARN)
+            std::fprintf(stderr, "nodehost: log: %.*s\n", static_cast<int>(m.size()), m.data());
+    };
+    wfnode_status status = run_node(plugin, run, cb);
+    std::fflush(stdout);
+    return status == WFNODE_OK ? 0 : 1;
+}
+
+}  // namespace nodehost

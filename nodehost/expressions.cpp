@@ -1,0 +1,255 @@
+#include "expressions.hpp"
+
+#include <date/date.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cctype>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+namespace nodehost {
+namespace {
+
+using rapidjson::Value;
+
+// A tiny recursive-descent parser over one expression's text.
+class Parser {
+public:
+    Parser(std::string_view text, const ExpressionContext *ctx, rapidjson::Document::AllocatorType &alloc)
+        : s_(text), ctx_(ctx), alloc_(alloc) {}
+
+    // Parses the whole expression; with no context, only checks syntax.
+    Value run() {
+        skip_ws();
+        Value v;
+        if (eat("$json")) v = json_path();
+        else if (eat("$now")) v = date_chain(ctx_ ? ctx_->now : std::chrono::system_clock::time_point{});
+        else if (eat("$today")) v = date_chain(start_of_day(ctx_ ? ctx_->now : std::chrono::system_clock::time_point{}));
+        else fail("expected $json, $now or $today");
+        skip_ws();
+        if (pos_ != s_.size()) fail("unexpected text");
+        return v;
+    }
+
+private:
+    [[noreturn]] void fail(const std::string &why) const {
+        throw ExpressionError(why + " at position " + std::to_string(pos_) + " of \"" + std::string(s_) + "\"");
+    }
+    void skip_ws() {
+        while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    }
+    bool eat(std::string_view token) {
+        skip_ws();
+        if (s_.substr(pos_, token.size()) != token) return false;
+        pos_ += token.size();
+        return true;
+    }
+    std::string identifier() {
+        size_t start = pos_;
+        while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_' || s_[pos_] == '@'))
+            ++pos_;
+        if (start == pos_) fail("expected a field name");
+        return std::string(s_.substr(start, pos_ - start));
+    }
+    std::string quoted() {
+        skip_ws();
+        if (pos_ >= s_.size() || (s_[pos_] != '\'' && s_[pos_] != '"')) fail("expected a quoted string");
+        char q = s_[pos_++];
+        std::string out;
+        while (pos_ < s_.size() && s_[pos_] != q) out += s_[pos_++];
+        if (pos_ >= s_.size()) fail("unterminated string");
+        ++pos_;
+        return out;
+    }
+    long long integer() {
+        skip_ws();
+        size_t start = pos_;
+        if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
+        while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+        if (start == pos_) fail("expected a number");
+        return std::stoll(std::string(s_.substr(start, pos_ - start)));
+    }
+
+    Value json_path() {
+        const Value *cur = ctx_ ? ctx_->json : nullptr;
+        std::string path = "$json";
+        for (;;) {
+            skip_ws();
+            if (eat(".")) {
+                std::string name = identifier();
+                path += "." + name;
+                cur = member(cur, name, path);
+            } else if (eat("[")) {
+                skip_ws();
+                if (pos_ < s_.size() && (s_[pos_] == '\'' || s_[pos_] == '"')) {
+                    std::string name = quoted();
+                    path += "[\"" + name + "\"]";
+                    cur = member(cur, name, path);
+                } else {
+                    long long index = integer();
+                    path += "[" + std::to_string(index) + "]";
+                    if (ctx_) {
+                        if (!cur->IsArray() || index < 0 || static_cast<size_t>(index) >= cur->Size())
+                            throw ExpressionError(path + " is not set in this item");
+                        cur = &(*cur)[static_cast<rapidjson::SizeType>(index)];
+                    }
+                }
+                if (!eat("]")) fail("expected ]");
+            } else {
+                break;
+            }
+        }
+        return ctx_ ? Value(*cur, alloc_) : Value();
+    }
+    const Value *member(const Value *cur, const std::string &name, const std::string &path) {
+        if (!ctx_) return nullptr;
+        if (!cur || !cur->IsObject() || !cur->HasMember(name.c_str()))
+            throw ExpressionError(path + " is not set in this item");
+        return &(*cur)[name.c_str()];
+    }
+
+    static std::chrono::system_clock::time_point start_of_day(std::chrono::system_clock::time_point t) {
+        return std::chrono::floor<date::days>(t);
+    }
+
+    Value date_chain(std::chrono::system_clock::time_point t) {
+        for (;;) {
+            bool minus = eat(".minus(");
+            if (minus || eat(".plus(")) {
+                long long n = integer();
+                if (!eat(",")) fail("expected ,");
+                std::string unit = quoted();
+                if (!eat(")")) fail("expected )");
+                auto d = duration(n, unit);
+                t = minus ? t - d : t + d;
+            } else if (eat(".startOf(")) {
+                std::string unit = quoted();
+                if (unit != "day") fail("startOf supports only 'day'");
+                if (!eat(")")) fail("expected )");
+                t = start_of_day(t);
+            } else {
+                break;
+            }
+        }
+        std::string text = date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t));
+        return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), alloc_);
+    }
+    std::chrono::system_clock::duration duration(long long n, std::string unit) {
+        if (!unit.empty() && unit.back() == 's') unit.pop_back();
+        using namespace std::chrono;
+        if (unit == "second") return seconds(n);
+        if (unit == "minute") return minutes(n);
+        if (unit == "hour") return hours(n);
+        if (unit == "day") return hours(24 * n);
+        if (unit == "week") return hours(24 * 7 * n);
+        fail("unknown unit '" + unit + "' (seconds, minutes, hours, days, weeks)");
+    }
+
+    std::string_view s_;
+    const ExpressionContext *ctx_;
+    rapidjson::Document::AllocatorType &alloc_;
+    size_t pos_ = 0;
+};
+
+struct Piece {
+    bool expression;
+    std::string_view text;
+};
+
+std::vector<Piece> split(std::string_view s) {
+    std::vector<Piece> out;
+    size_t pos = 0;
+    while (pos < s.size()) {
+        size_t open = s.find("{{", pos);
+        if (open == std::string_view::npos) break;
+        size_t close = s.find("}}", open + 2);
+        if (close == std::string_view::npos) throw ExpressionError("unterminated {{ in \"" + std::string(s) + "\"");
+        if (open > pos) out.push_back({false, s.substr(pos, open - pos)});
+        out.push_back({true, s.substr(open + 2, close - open - 2)});
+        pos = close + 2;
+    }
+    if (pos < s.size()) out.push_back({false, s.substr(pos)});
+    return out;
+}
+
+std::string as_text(const Value &v) {
+    if (v.IsString()) return {v.GetString(), v.GetStringLength()};
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    v.Accept(w);
+    return b.GetString();
+}
+
+void walk(const Value &in, Value &out, const ExpressionContext *ctx, rapidjson::Document::AllocatorType &alloc,
+          const std::string &path) {
+    try {
+        if (in.IsString() && std::string_view(in.GetString(), in.GetStringLength()).find("{{") != std::string_view::npos) {
+            auto pieces = split({in.GetString(), in.GetStringLength()});
+            if (pieces.size() == 1 && pieces[0].expression) {
+                out = Parser(pieces[0].text, ctx, alloc).run();
+                return;
+            }
+            std::string text;
+            for (const auto &p : pieces) text += p.expression ? as_text(Parser(p.text, ctx, alloc).run()) : std::string(p.text);
+            out.SetString(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), alloc);
+            return;
+        }
+    } catch (const ExpressionError &e) {
+        throw ExpressionError(path + ": " + e.what());
+    }
+    if (in.IsObject()) {
+        out.SetObject();
+        for (const auto &m : in.GetObject()) {
+            Value child;
+            walk(m.value, child, ctx, alloc, path + "." + m.name.GetString());
+            out.AddMember(Value(m.name, alloc), child, alloc);
+        }
+    } else if (in.IsArray()) {
+        out.SetArray();
+        for (rapidjson::SizeType i = 0; i < in.Size(); ++i) {
+            Value child;
+            walk(in[i], child, ctx, alloc, path + "[" + std::to_string(i) + "]");
+            out.PushBack(child, alloc);
+        }
+    } else {
+        out.CopyFrom(in, alloc);
+    }
+}
+
+}  // namespace
+
+bool has_expressions(const Value &value) {
+    if (value.IsString()) return std::string_view(value.GetString(), value.GetStringLength()).find("{{") != std::string_view::npos;
+    if (value.IsObject())
+        for (const auto &m : value.GetObject())
+            if (has_expressions(m.value)) return true;
+    if (value.IsArray())
+        for (const auto &v : value.GetArray())
+            if (has_expressions(v)) return true;
+    return false;
+}
+
+void check_expressions(const Value &value, const std::string &path) {
+    rapidjson::Document scratch;
+    Value out;
+    walk(value, out, nullptr, scratch.GetAllocator(), path);
+}
+
+rapidjson::Document evaluate(const Value &value, const ExpressionContext &ctx, const std::string &path) {
+    rapidjson::Document out;
+    walk(value, out, &ctx, out.GetAllocator(), path);
+    return out;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_instant(std::string_view text) {
+    const bool utc = text.ends_with('Z');
+    std::istringstream in{std::string(text.substr(0, text.size() - (utc ? 1 : 0)))};
+    date::sys_time<std::chrono::microseconds> t{};
+    in >> date::parse(utc ? "%FT%T" : "%FT%T%Ez", t);
+    if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+    return t;
+}
+
+}  // namespace nodehost

@@ -1,0 +1,70 @@
+// nodehost: the reference host of the wfnode ABI. Loads any wfnode plugin; lists and
+// describes its nodes, executes one node, or runs a pipeline file.
+#include "commands.hpp"
+#include "expressions.hpp"
+#include "io.hpp"
+#include "pipeline_runner.hpp"
+
+#include <CLI/CLI.hpp>
+#include <wfnode/loader.hpp>
+
+#include <cstdio>
+
+int main(int argc, char **argv) {
+    CLI::App app{"nodehost: load a wfnode plugin, describe its nodes, execute them"};
+    app.require_subcommand(1);
+
+    std::string plugin, type;
+    auto *list = app.add_subcommand("list", "Print one line per node: type, a tab, display name");
+    list->add_option("PLUGIN", plugin, "Path of the plugin .so")->required();
+
+    auto *describe = app.add_subcommand("describe", "Print the plugin's node and credential definitions as JSON");
+    describe->add_option("PLUGIN", plugin, "Path of the plugin .so")->required();
+    describe->add_option("TYPE", type, "Only this node type");
+    std::string format = "json-schema";
+    describe->add_option("--format", format, "json-schema, or n8n for n8n-style node descriptions")->capture_default_str();
+
+    nodehost::ExecOptions exec_opts;
+    auto *exec = app.add_subcommand("exec", "Execute one node over JSON Lines input items");
+    exec->add_option("PLUGIN", exec_opts.plugin_path, "Path of the plugin .so")->required();
+    exec->add_option("TYPE", exec_opts.node_type, "Node type, e.g. threecx.downloadChatHistory")->required();
+    exec->add_option("--params", exec_opts.params, "Parameters: inline JSON or @file");
+    exec->add_option("--credentials", exec_opts.credentials, "Credentials: inline JSON or @file");
+    exec->add_option("--input", exec_opts.input, "Input items as JSON Lines: a file or - for stdin (default: one empty item)");
+    exec->add_flag("--continue-on-fail", exec_opts.continue_on_fail, "A failing item yields an error item; the rest go on");
+    exec->add_flag("--envelope", exec_opts.envelope, "Print {\"json\": item, \"pairedItem\": n} per output item");
+    exec->add_flag("-v,--verbose", exec_opts.verbose, "Print the plugin's info and debug log lines");
+
+    nodehost::RunOptions run_opts;
+    std::string now_text;
+    auto *run = app.add_subcommand("run", "Validate and run a pipeline file");
+    run->add_option("PIPELINE", run_opts.pipeline_path, "Pipeline JSON file")->required();
+    run->add_option("--plugin", run_opts.plugins, "Load this plugin too (repeatable)");
+    run->add_flag("--dry-run", run_opts.dry_run, "Print the plan; run nodes that offer options.dryRun (purges) with it on");
+    run->add_flag("-q,--quiet", run_opts.quiet, "No progress and no summary; errors only");
+    run->add_flag("-v,--verbose", run_opts.verbose, "Print the plan and the plugins' info log lines");
+    run->add_option("--now", now_text, "Evaluate $now as this ISO 8601 instant (reproducible runs)");
+
+    CLI11_PARSE(app, argc, argv);
+    if (!now_text.empty()) {
+        auto t = nodehost::parse_instant(now_text);
+        if (!t) {
+            std::fprintf(stderr, "nodehost: error: --now must be an ISO 8601 date-time with offset\n");
+            return 2;
+        }
+        run_opts.now = *t;
+    }
+    try {
+        if (*list) return nodehost::cmd_list(plugin);
+        if (*describe) return nodehost::cmd_describe(plugin, type, format);
+        if (*exec) return nodehost::cmd_exec(exec_opts);
+        if (*run) return nodehost::run_pipeline(run_opts);
+    } catch (const wfnode::LoadError &e) {
+        std::fprintf(stderr, "nodehost: error: %s\n", e.what());
+        return 2;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "nodehost: error: %s\n", e.what());
+        return 2;
+    }
+    return 2;
+}

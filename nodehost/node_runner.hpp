@@ -1,0 +1,39 @@
+// Runs one plugin node over a batch of items for nodehost's exec and run commands:
+// evaluates {{ }} expressions per item, then calls the plugin through the loader.
+#pragma once
+
+#include "expressions.hpp"
+#include <wfnode/loader.hpp>
+
+#include <rapidjson/document.h>
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+namespace nodehost {
+
+struct NodeRun {
+    std::string node_type;
+    const rapidjson::Value *parameters = nullptr;  // may hold expressions
+    std::string credentials_json = "null";
+    std::vector<std::string> items;                 // JSON objects
+    bool continue_on_fail = false;
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+};
+
+// Set by the SIGINT handler; every execution polls it.
+extern std::atomic<bool> interrupted;
+void install_interrupt_handler();
+
+// Evaluates expressions (an ExpressionError names the item and the parameter; it becomes an
+// invalid-input error of that item) and executes. Returns the plugin's status.
+wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode::ExecuteCallbacks callbacks);
+
+// "item 2, options.top (HTTP 400 XapiInvalid): message" for stderr.
+std::string describe_error(const wfnode::Error &e);
+
+// The error item that continue-on-fail puts in the output stream (n8n's shape plus details).
+std::string error_item_json(const wfnode::Error &e);
+
+}  // namespace nodehost

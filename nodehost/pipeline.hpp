@@ -1,0 +1,65 @@
+// Pipeline files: named steps, each a plugin node or a host step, reading the output of an
+// earlier step (or a JSON Lines file, or one empty item). Parsed and validated as a whole
+// before anything runs; every error names the step.
+//
+// {
+//   "name": "nightly",
+//   "credentials": {
+//     "pbx": {"type": "threecxApi",
+//             "env": {"baseUrl": "THREECX_BASE_URL", "clientId": "THREECX_CLIENT_ID", "apiKey": "THREECX_API_KEY"},
+//             "file": "secrets/pbx.json", "values": {"ignoreTlsIssues": false}}
+//   },
+//   "steps": [
+//     {"name": "export", "node": "threecx.downloadChatHistory", "credential": "pbx",
+//      "parameters": {"clientTimeZone": "UTC", "options": {"filter": "TimeSent ge {{ $today.minus(1, 'days') }}"}}},
+//     {"name": "jsonl", "node": "host.writeJsonLines", "input": "export", "parameters": {"path": "out/chats.jsonl"}}
+//   ]
+// }
+#pragma once
+
+#include <wfnode/loader.hpp>
+
+#include <rapidjson/document.h>
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace nodehost {
+
+// The pipeline file is invalid: exit status 2, nothing executed.
+struct PipelineError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Step {
+    std::string name;
+    std::string node;                 // a plugin node type, or host.*
+    const wfnode::Plugin *plugin = nullptr;  // null for host steps
+    std::optional<size_t> input_step; // index of the step whose output this one reads
+    std::string input_file;           // or a JSON Lines file
+    std::string credential;           // name in "credentials"
+    std::string credentials_json = "null";
+    rapidjson::Document parameters;   // may hold {{ }} expressions
+    bool continue_on_fail = false;
+    bool consumed = false;            // a later step reads this step's output
+};
+
+struct Pipeline {
+    std::string name;
+    std::string directory;            // relative paths in the file are relative to this
+    std::vector<std::unique_ptr<wfnode::Plugin>> plugins;
+    std::vector<Step> steps;
+    std::vector<std::string> warnings;
+};
+
+// Host steps offered by nodehost itself, for `describe`-like listings and validation.
+bool is_host_step(const std::string &node);
+
+// Loads `path`, the plugins it names plus `extra_plugins`, and validates everything;
+// throws PipelineError naming the step.
+Pipeline load_pipeline(const std::string &path, const std::vector<std::string> &extra_plugins);
+
+}  // namespace nodehost

@@ -1,0 +1,114 @@
+#include "xapi/client.hpp"
+
+#include "xapi/odata.hpp"
+#include "xapi/token_cache.hpp"
+
+#include <fmt/format.h>
+#include <wfplugin/node_error.hpp>
+#include <wfplugin/url.hpp>
+
+namespace threecx::xapi {
+
+using wfplugin::NodeError;
+
+Client::Client(Credentials creds, wfplugin::ExecutionContext &ctx)
+    : creds_(std::move(creds)),
+      ctx_(ctx),
+      lease_(http::parse_url(creds_.base_url).value().origin(), !creds_.ignore_tls_issues),
+      poll_([this] { ctx_.check_cancelled(); }) {}
+
+std::string Client::absolute(const std::string &path_or_url) const {
+    if (!path_or_url.starts_with("/")) {
+        // A nextLink must stay on the PBX we hold credentials for: never send the token elsewhere.
+        auto link = http::parse_url(path_or_url);
+        auto base = http::parse_url(creds_.base_url);
+        if (!link)
+            throw NodeError(WFNODE_ERR_API, "the server sent a next page link that is not an absolute http(s) URL; not following it");
+        if (link->origin() != base.value().origin())
+            throw NodeError(WFNODE_ERR_API,
+                            fmt::format("the server sent a next page link to another origin ({}); not following it",
+                                        link->origin()));
+        return path_or_url;
+    }
+    return creds_.service_root() + path_or_url;
+}
+
+namespace {
+
+// What the HTTP layer reports becomes the node's error; only here do we know which
+// credential field would help.
+NodeError network_error(const http::TransportError &e) {
+    using Kind = http::TransportError::Kind;
+    if (e.kind == Kind::internal) return NodeError(WFNODE_ERR_INTERNAL, e.what());
+    std::string hint = e.kind == Kind::tls_verify
+                           ? " (the server's TLS certificate could not be verified; set ignoreTlsIssues for a self-signed PBX)"
+                           : "";
+    return NodeError(WFNODE_ERR_NETWORK, e.what() + hint);
+}
+
+}  // namespace
+
+template <typename OnSuccess>
+auto Client::send(http::Request request, const std::string &what, OnSuccess &&on_success) {
+    try {
+        return send_once_authorised(std::move(request), what, on_success);
+    } catch (const http::TransportError &e) {
+        throw network_error(e);
+    }
+}
+
+template <typename OnSuccess>
+auto Client::send_once_authorised(http::Request request, const std::string &what, OnSuccess &on_success) {
+    request.verify_tls = !creds_.ignore_tls_issues;
+    const size_t auth_index = request.headers.size();
+    request.headers.emplace_back();
+    for (int attempt = 0;; ++attempt) {
+        ctx_.check_cancelled();
+        std::string token = TokenCache::instance().get(creds_, lease_, poll_);
+        request.headers[auth_index] = "Authorization: Bearer " + token;
+        http::Response response(lease_, request, poll_);
+        if (response.status() == 401 && attempt == 0) {
+            // The token we believed valid was refused (another process took a new one, or
+            // the PBX restarted): fetch a new one once and retry once.
+            response.read_all(0);
+            TokenCache::instance().invalidate(creds_, token);
+            ctx_.log(WFNODE_LOG_INFO, "the access token was refused (HTTP 401); fetching a new one and retrying once");
+            continue;
+        }
+        if (response.status() < 200 || response.status() >= 300) {
+            NodeError error = api_error(response, what);
+            ctx_.count_request(response.bytes_received());
+            throw error;
+        }
+        auto result = on_success(response);
+        ctx_.count_request(response.bytes_received());
+        ctx_.log(WFNODE_LOG_DEBUG, fmt::format("{} -> HTTP {}, {} bytes", what, response.status(), response.bytes_received()));
+        return result;
+    }
+}
+
+PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink &on_record,
+                                const std::function<void(int64_t)> &on_count) {
+    http::Request req;
+    req.url = absolute(path_or_url);
+    req.headers = {"Accept: application/json"};
+    const std::string what = "GET " + req.url.substr(creds_.base_url.size());
+    return send(req, what, [&](http::Response &r) {
+        if (r.content_type().find("json") == std::string::npos) throw api_error(r, what);
+        return read_collection(r, on_record, on_count, what);
+    });
+}
+
+long Client::post_json(const std::string &path, const std::string &body) {
+    http::Request req;
+    req.method = "POST";
+    req.url = absolute(path);
+    req.body = body;
+    req.headers = {"Content-Type: application/json", "Accept: application/json"};
+    return send(req, "POST " + path, [](http::Response &r) {
+        r.read_all(0);
+        return r.status();
+    });
+}
+
+}  // namespace threecx::xapi

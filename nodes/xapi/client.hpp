@@ -1,0 +1,45 @@
+// An XAPI session for one execution: one leased connection, the shared token, and the
+// 401 -> new token -> retry-once rule, over the plugin's HTTP layer.
+#pragma once
+
+#include "xapi/collection_reader.hpp"
+#include "xapi/credentials.hpp"
+
+#include <wfplugin/execution_context.hpp>
+#include <wfplugin/http.hpp>
+#include <wfplugin/session.hpp>
+
+#include <string>
+
+namespace threecx::xapi {
+
+namespace http = wfplugin::http;
+
+class Client final : public wfplugin::Session {
+public:
+    Client(Credentials creds, wfplugin::ExecutionContext &ctx);
+
+    const Credentials &credentials() const { return creds_; }
+
+    // GET `path_and_query` (relative to the service root, starting with "/") or an absolute
+    // URL on the same server (an @odata.nextLink), streaming records to `on_record`.
+    PageInfo get_collection(const std::string &path_or_url, const RecordSink &on_record,
+                            const std::function<void(int64_t)> &on_count = {});
+
+    // POST a JSON body; returns the HTTP status of a 2xx answer, throws on anything else.
+    long post_json(const std::string &path, const std::string &body);
+
+private:
+    // Sends `request` with the shared token, retrying once with a new token after a 401.
+    template <typename OnSuccess> auto send(http::Request request, const std::string &what, OnSuccess &&on_success);
+    template <typename OnSuccess>
+    auto send_once_authorised(http::Request request, const std::string &what, OnSuccess &on_success);
+    std::string absolute(const std::string &path_or_url) const;
+
+    Credentials creds_;
+    wfplugin::ExecutionContext &ctx_;
+    http::Lease lease_;
+    std::function<void()> poll_;
+};
+
+}  // namespace threecx::xapi

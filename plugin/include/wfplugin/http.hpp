@@ -1,0 +1,123 @@
+// The plugin's one HTTP layer (libcurl). Everything that is about moving bytes lives here:
+// connection reuse, TLS, timeouts, cancellation and streaming bodies; retries with backoff
+// and parallel paging belong here too when they come. It knows no API, no credential and
+// no node: failures are http::TransportError, which the API client turns into its errors.
+//
+// Connections: a pool of curl handles per origin (scheme://host:port + TLS mode). An
+// execution leases one handle for its whole run, so all its requests (the token request
+// included) share one keep-alive connection; the handle goes back to the pool afterwards,
+// so the next execution, on any thread, reuses the connection too.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct curl_slist;
+
+namespace wfplugin::http {
+
+// A request that got no complete answer: no connection, TLS refused, a timeout, a transfer
+// cut short. `message` says what failed and where (the origin, never a path or query).
+struct TransportError : std::runtime_error {
+    enum class Kind { connect, tls, tls_verify, timeout, transfer, internal };
+    TransportError(Kind kind, const std::string &message) : std::runtime_error(message), kind(kind) {}
+    Kind kind;
+};
+
+struct Request {
+    std::string method = "GET";
+    std::string url;
+    std::vector<std::string> headers;  // "Name: value"
+    std::string body;                  // sent when non-empty or when method is POST
+    bool verify_tls = true;
+};
+
+class Handle;  // a pooled curl handle; defined in http.cpp
+
+// A leased handle; returns to the pool when destroyed.
+class Lease {
+public:
+    explicit Lease(const std::string &origin, bool verify_tls);
+    ~Lease();
+    Lease(const Lease &) = delete;
+    Lease &operator=(const Lease &) = delete;
+    Handle &handle() { return *handle_; }
+
+private:
+    std::string key_;
+    std::unique_ptr<Handle> handle_;
+};
+
+// One request in flight with a body read on demand (pull), so a caller can parse a page of
+// any size with bounded memory. Also a RapidJSON input stream (Peek/Take/Tell).
+class Response {
+public:
+    using Ch = char;
+
+    // Starts `request` on `lease` and waits for the status line. `poll` runs between
+    // network waits and may throw to abandon the request (cancellation).
+    Response(Lease &lease, const Request &request, std::function<void()> poll);
+    ~Response();
+    Response(const Response &) = delete;
+    Response &operator=(const Response &) = delete;
+
+    long status() const { return status_; }
+    const std::string &content_type() const { return content_type_; }
+    uint64_t bytes_received() const { return bytes_; }
+
+    // An error body is kept up to this size; the rest is read and dropped.
+    static constexpr size_t error_body_cap = 64 * 1024;
+
+    // Reads the rest of the body, keeping at most `cap` bytes.
+    std::string read_all(size_t cap);
+
+    // RapidJSON stream concept.
+    char Peek() {
+        if (pos_ == buffer_.size() && !refill()) return '\0';
+        return buffer_[pos_];
+    }
+    char Take() {
+        char c = Peek();
+        if (c != '\0') ++pos_, ++taken_;
+        return c;
+    }
+    size_t Tell() const { return taken_; }
+    char *PutBegin() { return nullptr; }
+    void Put(char) {}
+    void Flush() {}
+    size_t PutEnd(char *) { return 0; }
+
+    // Body bytes held at most before the transfer pauses for the reader.
+    static constexpr size_t max_buffered = 256 * 1024;
+
+private:
+    friend size_t on_body(char *data, size_t size, size_t n, void *self);
+    bool refill();           // false at the end of the body
+    void pump_once();
+    void throw_if_failed();
+    void release();          // takes the handle out of the multi; idempotent
+
+    Handle &handle_;
+    std::function<void()> poll_;
+    std::string origin_;
+    std::string buffer_;
+    size_t pos_ = 0;
+    size_t taken_ = 0;
+    uint64_t bytes_ = 0;
+    long status_ = 0;
+    std::string content_type_;
+    bool done_ = false;
+    bool paused_ = false;
+    bool attached_ = false;  // the easy handle is in the multi
+    int curl_result_ = 0;
+    ::curl_slist *header_list_ = nullptr;
+};
+
+// Percent-encodes every byte outside RFC 3986's unreserved set (curl_easy_escape).
+std::string percent_encode(std::string_view s);
+
+}  // namespace wfplugin::http

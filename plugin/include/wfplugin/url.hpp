@@ -1,0 +1,26 @@
+// Absolute http(s) URLs, read by libcurl's URL API (CURLU): the one URL parser of the plugin,
+// so what we check and what libcurl connects to cannot disagree.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace wfplugin::http {
+
+struct Url {
+    std::string scheme;  // "http" or "https", lower-case
+    std::string host;    // lower-case; an IPv6 address keeps its brackets
+    std::string port;    // as written, empty when absent
+    std::string path;    // "/" at least
+    std::string query;   // without '?', empty when absent
+
+    // "scheme://host[:port]": what a connection is opened to, and pooled by.
+    std::string origin() const;
+};
+
+// An absolute http or https URL with a host and no user name, password or fragment;
+// nullopt for anything else (a relative reference, another scheme, spaces).
+std::optional<Url> parse_url(std::string_view text);
+
+}  // namespace wfplugin::http

@@ -1,0 +1,20 @@
+#include "time.hpp"
+
+#include <date/date.h>
+
+#include <sstream>
+#include <string>
+
+namespace emulator {
+
+std::optional<TimePoint> parse_date_time(std::string_view text) {
+    // date::parse reads the literal; "%Ez" is +hh:mm, and a trailing Z is UTC.
+    const bool utc = text.ends_with('Z');
+    std::istringstream in{std::string(text.substr(0, text.size() - (utc ? 1 : 0)))};
+    date::sys_time<std::chrono::duration<int64_t, std::ratio<1, 10'000'000>>> t{};
+    in >> date::parse(utc ? "%FT%T" : "%FT%T%Ez", t);
+    if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+    return std::chrono::floor<std::chrono::microseconds>(t);
+}
+
+}  // namespace emulator
