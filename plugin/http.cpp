@@ -125,7 +125,7 @@ Response::Response(Lease &lease, const Request &request, std::function<void()> p
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 60L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "threecx-wfnode/0.1");
+    curl_easy_setopt(e, CURLOPT_USERAGENT, request.user_agent.c_str());
     if (!request.verify_tls) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);

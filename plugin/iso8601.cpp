@@ -9,7 +9,7 @@
 namespace wfplugin::iso8601 {
 
 std::optional<TimePoint> parse(std::string_view text) {
-    // date::parse accepts shorter fields ("2026-1-1") and signs; the XAPI's form has fixed widths.
+    // date::parse accepts shorter fields ("2026-1-1") and signs; the extended form has fixed widths.
     static const std::regex shape(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2}))");
     if (!std::regex_match(text.begin(), text.end(), shape)) return std::nullopt;
     // date::parse reads fractional seconds to the precision of the time point: ticks of

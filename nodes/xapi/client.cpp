@@ -51,15 +51,16 @@ NodeError network_error(const http::TransportError &e) {
 template <typename OnSuccess>
 auto Client::send(http::Request request, const std::string &what, OnSuccess &&on_success) {
     try {
-        return send_once_authorised(std::move(request), what, on_success);
+        return send_with_token(std::move(request), what, on_success);
     } catch (const http::TransportError &e) {
         throw network_error(e);
     }
 }
 
 template <typename OnSuccess>
-auto Client::send_once_authorised(http::Request request, const std::string &what, OnSuccess &on_success) {
+auto Client::send_with_token(http::Request request, const std::string &what, OnSuccess &on_success) {
     request.verify_tls = !creds_.ignore_tls_issues;
+    request.user_agent = user_agent;
     const size_t auth_index = request.headers.size();
     request.headers.emplace_back();
     for (int attempt = 0;; ++attempt) {

@@ -33,7 +33,7 @@ private:
     // Sends `request` with the shared token, retrying once with a new token after a 401.
     template <typename OnSuccess> auto send(http::Request request, const std::string &what, OnSuccess &&on_success);
     template <typename OnSuccess>
-    auto send_once_authorised(http::Request request, const std::string &what, OnSuccess &on_success);
+    auto send_with_token(http::Request request, const std::string &what, OnSuccess &on_success);
     std::string absolute(const std::string &path_or_url) const;
 
     Credentials creds_;

@@ -64,6 +64,7 @@ std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const 
     http::Request req;
     req.method = "POST";
     req.url = creds.token_url();
+    req.user_agent = user_agent;
     req.verify_tls = !creds.ignore_tls_issues;
     req.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
     req.body = token_form(creds);

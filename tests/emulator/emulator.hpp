@@ -1,4 +1,4 @@
-// An XAPI emulator faithful to ../shared/xapi (the OpenAPI excerpt and NOTES.md): OAuth2
+// An XAPI emulator faithful to 3CX's published XAPI description (its OpenAPI document): OAuth2
 // client credentials with one active token per client, DownloadChatHistory, ChatHistoryView,
 // PurgeChats and Defs/TimeZones over deterministic in-memory data, plus fault injection and
 // an admin endpoint (/admin/...) that tests read counters from.

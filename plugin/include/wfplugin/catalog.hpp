@@ -1,6 +1,6 @@
 // What a plugin module registers: its identity and its nodes, in the order hosts list them.
 // The credential types are those the nodes name. Each module defines plugin_catalog() once
-// (for the 3CX plugin: nodes/node_list.cpp); the entry point serves it over the ABI.
+// (a module's node_list.cpp); the entry point serves it over the ABI.
 #pragma once
 
 #include "wfplugin/node.hpp"

@@ -34,6 +34,7 @@ struct Request {
     std::vector<std::string> headers;  // "Name: value"
     std::string body;                  // sent when non-empty or when method is POST
     bool verify_tls = true;
+    std::string user_agent = "wfplugin";  // the API client names itself
 };
 
 class Handle;  // a pooled curl handle; defined in http.cpp
