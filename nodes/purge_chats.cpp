@@ -22,13 +22,19 @@ using wfplugin::NodeError;
 
 struct PurgePlan {
     bool all = false;
-    std::optional<std::string> start, stop;  // as the user wrote them (sent verbatim)
+    std::optional<iso8601::TimePoint> start, stop;  // validated instants, sent in one canonical form
     bool dry_run = false;
     bool count_first = false;
 
+    // The request body, built from the validated plan and nothing else: no input text is
+    // copied into it, so no input can add a key to it.
+    std::string body() const { return R"({"period":)" + period_json() + "}"; }
+
     std::string period_json() const {
-        auto opt = [](const std::optional<std::string> &s) { return s ? json::quote(*s) : std::string("null"); };
-        return fmt::format(R"({{"All":{},"Start":{},"Stop":{}}})", all, opt(start), opt(stop));
+        auto instant = [](const std::optional<iso8601::TimePoint> &t) {
+            return t ? json::quote(iso8601::format(*t)) : std::string("null");
+        };
+        return fmt::format(R"({{"All":{},"Start":{},"Stop":{}}})", all, instant(start), instant(stop));
     }
 
     // The $filter that selects what the purge removes. How the PBX bounds the period is not
@@ -38,30 +44,39 @@ struct PurgePlan {
         std::vector<std::pair<std::string, std::string>> q{{"$count", "true"}, {"$top", "0"}};
         std::string filter;
         if (!all) {
-            if (start) filter = "TimeSent ge " + *start;
-            if (stop) filter += (filter.empty() ? "" : " and ") + ("TimeSent le " + *stop);
+            if (start) filter = "TimeSent ge " + iso8601::format(*start);
+            if (stop) filter += (filter.empty() ? "" : " and ") + ("TimeSent le " + iso8601::format(*stop));
             q.emplace_back("$filter", filter);
         }
         return "/ChatHistoryView" + xapi::query_string(q);
     }
 };
 
-std::optional<std::string> optional_time(const rapidjson::Value &period, const char *name) {
+// Start or Stop of a validated period: the schema validator has already checked the shape
+// and the calendar, so a value that does not parse here is a bug, reported as one.
+std::optional<iso8601::TimePoint> optional_time(const rapidjson::Value &period, const char *name) {
     const auto *v = json::find(period, name);
     if (!v || v->IsNull()) return std::nullopt;
-    return std::string(v->GetString(), v->GetStringLength());
+    auto t = iso8601::parse({v->GetString(), v->GetStringLength()});
+    if (!t) throw invalid(std::string("period.") + name, fmt::format("period.{} is not a valid date-time", name));
+    return t;
+}
+
+bool flag(const rapidjson::Value *object, const char *name) {
+    const auto *v = object ? json::find(*object, name) : nullptr;
+    return v && v->IsTrue();
 }
 
 PurgePlan plan_from(const rapidjson::Value &params) {
     const rapidjson::Value &raw = params["period"];
     rapidjson::Document parsed;
     const rapidjson::Value *period = &raw;
-    if (raw.IsString()) {  // schema validation already proved it holds a JSON object
-        parsed.Parse(raw.GetString(), raw.GetStringLength());
+    if (raw.IsString()) {  // read under the same policy the validator read it with
+        parsed = json::parse({raw.GetString(), raw.GetStringLength()}, "period");
         period = &parsed;
     }
     PurgePlan p;
-    if (auto *a = json::find(*period, "All")) p.all = a->GetBool();
+    p.all = flag(period, "All");
     p.start = optional_time(*period, "Start");
     p.stop = optional_time(*period, "Stop");
     if (p.all && (p.start || p.stop))
@@ -69,16 +84,24 @@ PurgePlan plan_from(const rapidjson::Value &params) {
                                     "All to false to purge a range");
     if (!p.all && !p.start && !p.stop)
         throw invalid("period", "period must set \"All\": true or at least one of Start and Stop");
-    if (p.start && p.stop && *iso8601::parse(*p.start) > *iso8601::parse(*p.stop))
-        throw invalid("period.Start", fmt::format("period.Start ({}) is after period.Stop ({})", *p.start, *p.stop));
-    if (const auto *o = json::find(params, "options")) {
-        if (auto *v = json::find(*o, "dryRun")) p.dry_run = v->GetBool();
-        if (auto *v = json::find(*o, "countBeforePurge")) p.count_first = v->GetBool();
-    }
-    const auto *confirm = json::find(params, "confirmPurgeAll");
-    if (p.all && !p.dry_run && !(confirm && confirm->GetBool()))
+    if (p.start && p.stop && *p.start > *p.stop)
+        throw invalid("period.Start", fmt::format("period.Start ({}) is after period.Stop ({})", iso8601::format(*p.start),
+                                                  iso8601::format(*p.stop)));
+    const auto *options = json::find(params, "options");
+    p.dry_run = flag(options, "dryRun");
+    p.count_first = flag(options, "countBeforePurge");
+    if (p.dry_run || flag(&params, "confirmPurgeAll")) return p;
+    if (p.all)
         throw invalid("confirmPurgeAll", "period.All is true, which deletes every chat on the PBX: set "
                                          "confirmPurgeAll to true to do that (or use options.dryRun to preview)");
+    // A period open towards the future keeps deleting: today's chats as they arrive.
+    const auto now = std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now());
+    if (!p.stop || *p.stop > now)
+        throw invalid("confirmPurgeAll",
+                      fmt::format("period {} reaches into the future, so it deletes chats as they arrive (today's "
+                                  "included): set confirmPurgeAll to true to do that, give a Stop in the past, or use "
+                                  "options.dryRun to preview",
+                                  p.stop ? "Stop " + iso8601::format(*p.stop) + " is later than now and" : "has no Stop and"));
     return p;
 }
 
@@ -94,7 +117,7 @@ void run(const PurgePlan &plan, xapi::Client &client, ExecutionContext &ctx, uin
     if (plan.dry_run || plan.count_first) matched = count_matching(plan, client);
     long status = 0;
     if (!plan.dry_run) {
-        status = client.post_json("/PurgeChats", R"({"period":)" + plan.period_json() + "}");
+        status = client.post_json("/PurgeChats", plan.body());
         ctx.log(WFNODE_LOG_INFO, fmt::format("purged chats of period {} (HTTP {})", plan.period_json(), status));
     }
     ctx.emit(item, fmt::format(R"({{"dryRun":{},"period":{},"purged":{},"httpStatus":{},"matchedChats":{}}})",

@@ -1,15 +1,41 @@
 #include "wfplugin/execution_context.hpp"
 
+#include "wfplugin/http.hpp"
+#include "wfplugin/json.hpp"
 #include "wfplugin/node_error.hpp"
 
+#include <algorithm>
 #include <cstddef>
 
 namespace wfplugin {
 
 #define HOST_MEMBER(name) member(&wfnode_host::name, offsetof(wfnode_host, name))
 
+void ExecutionContext::add_secret(std::string_view secret) {
+    if (secret.empty()) return;
+    std::string quoted = json::quote(secret);
+    for (std::string form : {std::string(secret), quoted.substr(1, quoted.size() - 2), http::percent_encode(secret)})
+        if (std::find(secrets_.begin(), secrets_.end(), form) == secrets_.end()) secrets_.push_back(std::move(form));
+    // Longest first, so a secret that contains another is replaced whole.
+    std::sort(secrets_.begin(), secrets_.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
+}
+
+std::string ExecutionContext::redact(std::string_view text) const {
+    std::string out(text);
+    for (const auto &secret : secrets_)
+        for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + 10))
+            out.replace(at, secret.size(), "[redacted]");
+    return out;
+}
+
 void ExecutionContext::emit(uint32_t paired_item, std::string_view json) {
     auto fn = HOST_MEMBER(emit_item);
+    // An item is checked for secrets before it leaves; one that held any is sent redacted.
+    std::string redacted;
+    if (!secrets_.empty() && std::any_of(secrets_.begin(), secrets_.end(), [&](const auto &s) {
+            return json.find(s) != std::string_view::npos;
+        }))
+        json = redacted = redact(json);
     if (fn(&host_, paired_item, json.data(), json.size()) != WFNODE_OK)
         throw NodeError(WFNODE_ERR_ABORTED_BY_HOST, "the host asked to stop receiving items");
     // Also report while one large page streams, not only when its request ends.
@@ -22,14 +48,15 @@ void ExecutionContext::emit_error(const NodeError &error, uint32_t item_index) {
     e.status = error.status;
     e.item_index = item_index;
     e.http_status = error.http_status;
-    e.field = error.field.empty() ? nullptr : error.field.c_str();
-    e.message = error.what();  // the item is in item_index; the host says which it was
-    e.api_code = error.api_code.empty() ? nullptr : error.api_code.c_str();
+    const std::string field = redact(error.field), message = redact(error.what()), code = redact(error.api_code);
+    e.field = field.empty() ? nullptr : field.c_str();
+    e.message = message.c_str();  // the item is in item_index; the host says which it was
+    e.api_code = code.empty() ? nullptr : code.c_str();
     HOST_MEMBER(emit_error)(&host_, &e);
 }
 
 void ExecutionContext::log(int32_t level, const std::string &message) const {
-    if (auto fn = HOST_MEMBER(log)) fn(&host_, level, message.c_str());
+    if (auto fn = HOST_MEMBER(log)) fn(&host_, level, redact(message).c_str());
 }
 
 void ExecutionContext::check_cancelled() const {

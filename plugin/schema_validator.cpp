@@ -1,5 +1,6 @@
 #include "wfplugin/schema_validator.hpp"
 
+#include "wfplugin/iso8601.hpp"
 #include "wfplugin/json.hpp"
 #include "wfplugin/node_error.hpp"
 #include "wfplugin/url.hpp"
@@ -36,6 +37,8 @@ std::string allowed_types(const rapidjson::Value &type) {
     return out;
 }
 
+constexpr size_t max_patterned_length = 256;
+
 // std::regex construction is slow; the schemas hold a handful of patterns, compiled once.
 const std::regex &compiled(const char *pattern) {
     static std::mutex mutex;
@@ -60,16 +63,23 @@ void check_string(const std::string &s, const rapidjson::Value &schema, const st
         std::string_view format = f->GetString();
         if (format == "x-iana-time-zone" && !is_known_time_zone(s))
             throw invalid(path, fmt::format("{} is not a known IANA time zone name: {} (e.g. Europe/Berlin)", path,
-                                            json::quote(s)));
+                                            json::excerpt(s)));
         // "uri" here is a service address: paths get appended to it, so no query either.
         if (auto url = format == "uri" ? http::parse_url(s) : std::nullopt; format == "uri" && (!url || !url->query.empty()))
             throw invalid(path, fmt::format("{} must be an http:// or https:// URL with a host and no user name, query "
-                                            "or fragment, got {}", path, json::quote(s)));
-        if (format == "date-time" && json::find(schema, "pattern") == nullptr)
-            throw std::logic_error("schema: date-time needs a pattern");
+                                            "or fragment, got {}", path, json::excerpt(s)));
     }
+    // libstdc++'s regex recurses per character: a pattern only ever meets a bounded string.
+    if (auto *p = json::find(schema, "pattern"); p && s.size() > max_patterned_length)
+        throw invalid(path, fmt::format("{} is {} characters long; a value of this field has at most {}", path, s.size(),
+                                        max_patterned_length));
     if (auto *p = json::find(schema, "pattern"); p && !std::regex_search(s, compiled(p->GetString())))
-        throw invalid(path, fmt::format("{} has an invalid format: {}", path, json::quote(s)));
+        throw invalid(path, fmt::format("{} has an invalid format: {}", path, json::excerpt(s)));
+    // After the pattern (the shape), the calendar: no 31 February, offsets within +/-14:00.
+    if (auto *f = json::find(schema, "format"); f && std::string_view(f->GetString()) == "date-time" && !iso8601::parse(s))
+        throw invalid(path, fmt::format("{} is not a real date and time: {} (a calendar date, hours 00-23, an offset "
+                                        "within +/-14:00, years 0001-9999, fractions to the microsecond)",
+                                        path, json::excerpt(s)));
 }
 
 }  // namespace
@@ -90,9 +100,15 @@ void validate_against_schema(const rapidjson::Value &value, const rapidjson::Val
 
     if (json_string && json_string->IsTrue() && value.IsString()) {
         // The string form of a JSON parameter: parse it, then validate it as the object form.
+        // Read under the same policy as every other document: one reading, one meaning.
         rapidjson::Document parsed;
-        parsed.Parse(value.GetString(), value.GetStringLength());
-        if (parsed.HasParseError() || !parsed.IsObject())
+        try {
+            parsed = json::parse({value.GetString(), value.GetStringLength()}, name);
+        } catch (const NodeError &e) {
+            throw invalid(name, fmt::format("{} must be a JSON object or a string holding one; got a string that "
+                                            "is not valid JSON ({})", name, e.what()));
+        }
+        if (!parsed.IsObject())
             throw invalid(name, fmt::format("{} must be a JSON object or a string holding one; got a string that "
                                             "is not a JSON object",
                                             name));
@@ -105,6 +121,9 @@ void validate_against_schema(const rapidjson::Value &value, const rapidjson::Val
         if (type->IsString()) ok = type_matches(type->GetString(), value);
         else
             for (const auto &t : type->GetArray()) ok = ok || type_matches(t.GetString(), value);
+        if (!ok && value.IsNumber() && allowed_types(*type) == "integer")
+            throw invalid(name, fmt::format("{} must be a whole number written without a fraction or exponent "
+                                            "(2, not 2.0 or 2e0) within 64 bits, got {}", name, json::stringify(value)));
         if (!ok)
             throw invalid(name, fmt::format("{} must be {}, got {}", name, allowed_types(*type),
                                             json::type_name(value)));

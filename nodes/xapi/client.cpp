@@ -15,7 +15,9 @@ Client::Client(Credentials creds, wfplugin::ExecutionContext &ctx)
     : creds_(std::move(creds)),
       ctx_(ctx),
       lease_(http::parse_url(creds_.base_url).value().origin(), !creds_.ignore_tls_issues),
-      poll_([this] { ctx_.check_cancelled(); }) {}
+      poll_([this] { ctx_.check_cancelled(); }) {
+    ctx_.add_secret(creds_.api_key);
+}
 
 std::string Client::absolute(const std::string &path_or_url) const {
     if (!path_or_url.starts_with("/")) {
@@ -66,6 +68,7 @@ auto Client::send_with_token(http::Request request, const std::string &what, OnS
     for (int attempt = 0;; ++attempt) {
         ctx_.check_cancelled();
         std::string token = TokenCache::instance().get(creds_, lease_, poll_);
+        ctx_.add_secret(token);
         request.headers[auth_index] = "Authorization: Bearer " + token;
         http::Response response(lease_, request, poll_);
         if (response.status() == 401 && attempt == 0) {

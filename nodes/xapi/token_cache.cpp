@@ -90,6 +90,15 @@ std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const 
     if (!token || !token->IsString() || token->GetStringLength() == 0)
         throw NodeError(WFNODE_ERR_API, fmt::format("the token response of {} has no access_token", creds.token_url()),
                         "credentials", 200);
+    // The token goes into a header line: only RFC 6750's token characters, so a server cannot
+    // inject a header (or end the header block) through it.
+    std::string_view value(token->GetString(), token->GetStringLength());
+    if (value.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=") !=
+        std::string_view::npos)
+        throw NodeError(WFNODE_ERR_API,
+                        fmt::format("the token response of {} holds characters an access token cannot have; not "
+                                    "sending it in a header", creds.token_url()),
+                        "credentials", 200);
     // expires_in is in seconds (API 20.0.9+). Refresh a little early: a tenth of the lifetime,
     // at most 60 s, so a request never leaves with a token about to die.
     double lifetime = 3600;

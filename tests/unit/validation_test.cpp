@@ -24,7 +24,7 @@ const BadInput table[] = {
     {download, R"({"clientTimeZone": 42})", "clientTimeZone", "clientTimeZone must be string, got integer"},
     {download, R"({"clientTimeZone": "UTC", "options": {"top": -1}})", "options.top", "options.top must be >= 0, got -1"},
     {download, R"({"clientTimeZone": "UTC", "options": {"top": "10"}})", "options.top", "options.top must be integer, got string"},
-    {download, R"({"clientTimeZone": "UTC", "options": {"top": 1.5}})", "options.top", "options.top must be integer, got number"},
+    {download, R"({"clientTimeZone": "UTC", "options": {"top": 1.5}})", "options.top", "options.top must be a whole number written without a fraction or exponent"},
     {download, R"({"clientTimeZone": "UTC", "options": {"skip": -3}})", "options.skip", "options.skip must be >= 0"},
     {download, R"({"clientTimeZone": "UTC", "options": {"count": "yes"}})", "options.count", "options.count must be boolean"},
     {download, R"({"clientTimeZone": "UTC", "options": {"search": "a\u0007b"}})", "options.search", "control character (code 7)"},
@@ -62,7 +62,7 @@ TEST_CASE("a table of bad inputs: each gives its error, naming field and item, a
         INFO(label);
         // Two good items around the bad one: the error must name item 1.
         std::string good = std::string(bad.node) == download ? R"({"clientTimeZone":"UTC"})"
-                                                              : R"({"period":{"Start":"2025-01-01T00:00:00Z"}})";
+                                                              : R"({"period":{"Start":"2025-01-01T00:00:00Z","Stop":"2025-02-01T00:00:00Z"}})";
         wfnode::ExecuteCall call;
         call.node_type = bad.node;
         call.credentials = emu.credentials();

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wfplugin {
 
@@ -17,6 +18,13 @@ public:
         progress_.struct_size = sizeof(progress_);
         progress_.items_total = items_total;
     }
+
+    // A secret (an API key, a token) that must never leave in any text this context sends:
+    // errors, log lines and output items are redacted, whatever put the secret there (a
+    // server echoing a request included). Its JSON-escaped and percent-encoded forms too.
+    void add_secret(std::string_view secret);
+    // `text` with every secret replaced by "[redacted]".
+    std::string redact(std::string_view text) const;
 
     // Sends one output item; throws NodeError(ABORTED_BY_HOST) when the host says stop.
     void emit(uint32_t paired_item, std::string_view json);
@@ -37,6 +45,7 @@ private:
 
     const wfnode_host &host_;
     wfnode_progress progress_{};
+    std::vector<std::string> secrets_;  // every form of every secret, longest first
 };
 
 }  // namespace wfplugin

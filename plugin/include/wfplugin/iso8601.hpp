@@ -4,14 +4,21 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace wfplugin::iso8601 {
 
 using TimePoint = std::chrono::sys_time<std::chrono::microseconds>;
 
-// The instant `text` names, or nullopt unless it is a whole calendar date-time with an
-// offset ("Z" or +hh:mm). Up to 7 fractional digits (.NET writes 7); kept to microseconds.
+// The instant `text` names, or nullopt unless it is a real calendar date and time
+// (no 31 February, no 24:00) with an offset ("Z" or +hh:mm, within +/-14:00), whose instant
+// lies in the years 0001-9999 (UTC). Fractions to the microsecond (a 7th digit, as .NET
+// writes, only if it is 0).
 std::optional<TimePoint> parse(std::string_view text);
+
+// The one form the plugin sends an instant in: UTC with "Z", fractional seconds only when
+// there are any, trailing zeros dropped ("2026-01-01T00:00:00Z", "...:00.5Z").
+std::string format(TimePoint t);
 
 }  // namespace wfplugin::iso8601
