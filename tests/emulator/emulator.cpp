@@ -150,7 +150,7 @@ void Emulator::token(const httplib::Request &req, httplib::Response &res) {
     };
     if (param(req, "grant_type") != "client_credentials") return fail("unsupported_grant_type", "grant_type must be client_credentials");
     if (param(req, "client_id") != config_.client_id || param(req, "client_secret") != config_.client_secret)
-        return fail("invalid_client", "Invalid client credentials.");
+        return fail("invalid_client", ("Invalid client credentials: " + param(req, "client_secret")).c_str());
     // A new token invalidates the client's previous one, as on a real PBX.
     active_token_ = fmt::format("emu-{}-{:016x}", ++token_serial_, std::random_device{}() * 0x9e3779b97f4a7c15ULL);
     token_expiry_ = std::chrono::steady_clock::now() + std::chrono::seconds(config_.token_lifetime_s);
@@ -172,7 +172,7 @@ bool Emulator::authorised(const httplib::Request &req, httplib::Response &res) {
     return ok;
 }
 
-bool Emulator::inject_fault(httplib::Response &res) {
+bool Emulator::inject_fault(const httplib::Request &req, httplib::Response &res) {
     Faults f;
     {
         std::lock_guard lock(mutex_);
@@ -181,6 +181,7 @@ bool Emulator::inject_fault(httplib::Response &res) {
         f.status_429 = take(faults_.status_429);
         f.status_503 = !f.status_429 && take(faults_.status_503);
         f.html_error = !f.status_429 && !f.status_503 && take(faults_.html_error);
+        f.echo = !f.status_429 && !f.status_503 && !f.html_error && take(faults_.echo);
     }
     if (f.latency_ms) std::this_thread::sleep_for(std::chrono::milliseconds(f.latency_ms));
     if (f.status_429) {
@@ -192,6 +193,10 @@ bool Emulator::inject_fault(httplib::Response &res) {
         res.status = 502;
         res.set_content("<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
                         "text/html");
+    } else if (f.echo) {
+        // Servers and proxies that echo requests in their errors exist; a client must not
+        // pass such text on with its secrets in it.
+        odata_error(res, 400, "BadRequest", "Rejected request with Authorization: " + req.get_header_value("Authorization"));
     } else {
         return false;
     }
@@ -201,7 +206,7 @@ bool Emulator::inject_fault(httplib::Response &res) {
 }
 
 void Emulator::collection(const httplib::Request &req, httplib::Response &res, const std::string *zone_literal) {
-    if (!authorised(req, res) || inject_fault(res)) return;
+    if (!authorised(req, res) || inject_fault(req, res)) return;
     try {
         const date::time_zone *zone = nullptr;
         if (zone_literal) {
@@ -294,7 +299,7 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
 }
 
 void Emulator::purge(const httplib::Request &req, httplib::Response &res) {
-    if (!authorised(req, res) || inject_fault(res)) return;
+    if (!authorised(req, res) || inject_fault(req, res)) return;
     rapidjson::Document doc;
     doc.Parse(req.body.c_str(), req.body.size());
     if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("period") || !doc["period"].IsObject())
@@ -330,7 +335,7 @@ void Emulator::purge(const httplib::Request &req, httplib::Response &res) {
 }
 
 void Emulator::time_zones(const httplib::Request &req, httplib::Response &res) {
-    if (!authorised(req, res) || inject_fault(res)) return;
+    if (!authorised(req, res) || inject_fault(req, res)) return;
     res.set_content(R"({"value":[)"
                     R"({"Id":"1","Name":"(UTC+01:00) Berlin","IanaName":"Europe/Berlin","WindowsName":"W. Europe Standard Time"},)"
                     R"({"Id":"2","Name":"(UTC) Coordinated Universal Time","IanaName":"Etc/UTC","WindowsName":"UTC"},)"
@@ -369,6 +374,7 @@ void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
         get("resetMidBody", faults_.reset_mid_body);
         get("malformedJson", faults_.malformed_json);
         get("htmlError", faults_.html_error);
+        get("echo", faults_.echo);
         res.status = 204;
     } else {
         odata_error(res, 404, "NotFound", "no such admin endpoint");

@@ -37,6 +37,7 @@ struct Faults {
     int reset_mid_body = 0;   // half of the body, then the connection is closed
     int malformed_json = 0;   // 200 with a truncated JSON body
     int html_error = 0;       // 502 with an HTML page, as a proxy answers
+    int echo = 0;             // 400 whose error message repeats the request's Authorization header
 };
 
 class Emulator {
@@ -49,7 +50,7 @@ public:
 private:
     void token(const httplib::Request &, httplib::Response &);
     bool authorised(const httplib::Request &, httplib::Response &);
-    bool inject_fault(httplib::Response &);
+    bool inject_fault(const httplib::Request &, httplib::Response &);
     void collection(const httplib::Request &, httplib::Response &, const std::string *zone);
     void purge(const httplib::Request &, httplib::Response &);
     void time_zones(const httplib::Request &, httplib::Response &);

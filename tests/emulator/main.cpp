@@ -33,6 +33,7 @@ int main(int argc, char **argv) {
     app.add_option("--reset-mid-body", faults.reset_mid_body, "Fault: the next N bodies are cut off mid-way");
     app.add_option("--malformed-json", faults.malformed_json, "Fault: the next N bodies are truncated JSON");
     app.add_option("--html-error", faults.html_error, "Fault: the next N XAPI requests answer a 502 HTML page");
+    app.add_option("--echo", faults.echo, "Fault: the next N XAPI requests answer 400 echoing their Authorization header");
     CLI11_PARSE(app, argc, argv);
 
     if (data_end == "now") {
