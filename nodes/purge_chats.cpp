@@ -1,5 +1,6 @@
 // Purge Chats: POST /xapi/v1/PurgeChats {"period": Pbx.PurgeSettings}. Destructive: purging
 // everything needs confirmPurgeAll, and dryRun only counts what the period matches.
+#include "purge_chats.hpp"
 #include "threecx_api.hpp"
 #include "xapi/client.hpp"
 #include "xapi/odata.hpp"
@@ -126,6 +127,10 @@ void run(const PurgePlan &plan, xapi::Client &client, ExecutionContext &ctx, uin
 }
 
 }  // namespace
+
+std::string purge_request_body(const rapidjson::Value &validated_parameters) {
+    return plan_from(validated_parameters).body();
+}
 
 const wfplugin::Node &purge_chats() {
     static const wfplugin::SpecNode<PurgePlan, xapi::Client> node({
