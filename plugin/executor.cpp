@@ -43,6 +43,13 @@ wfnode_status run(const wfnode_execute_request &req, ExecutionContext &ctx) {
         try {
             auto doc = json::parse(req.credentials_json ? req.credentials_json : "null", "credentials");
             if (!doc.IsObject()) throw invalid("credentials", "credentials must be a JSON object");
+            // Fields the schema marks writeOnly (secrets) are redacted from here on, so not
+            // even a validation error can repeat one.
+            if (const auto *props = json::find(type->schema(), "properties"))
+                for (const auto &m : doc.GetObject())
+                    if (const auto *p = json::find(*props, m.name.GetString());
+                        p && json::find(*p, "writeOnly") && (*p)["writeOnly"].IsTrue() && m.value.IsString())
+                        ctx.add_secret({m.value.GetString(), m.value.GetStringLength()});
             open_session = type->accept(doc);
         } catch (const NodeError &e) {
             return report(ctx, e, WFNODE_NO_ITEM, false).status;

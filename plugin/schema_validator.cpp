@@ -50,6 +50,8 @@ const std::regex &compiled(const char *pattern) {
 }
 
 void check_string(const std::string &s, const rapidjson::Value &schema, const std::string &path) {
+    if (auto *max = json::find(schema, "maxLength"); max && s.size() > max->GetUint())
+        throw invalid(path, fmt::format("{} is {} characters long; at most {} are accepted", path, s.size(), max->GetUint()));
     if (auto *min = json::find(schema, "minLength"); min && s.size() < min->GetUint())
         throw invalid(path, s.empty() ? fmt::format("{} must not be empty", path)
                                       : fmt::format("{} must be at least {} characters", path, min->GetUint()));
@@ -65,9 +67,10 @@ void check_string(const std::string &s, const rapidjson::Value &schema, const st
             throw invalid(path, fmt::format("{} is not a known IANA time zone name: {} (e.g. Europe/Berlin)", path,
                                             json::excerpt(s)));
         // "uri" here is a service address: paths get appended to it, so no query either.
+        // Not echoed: an address may carry a password or a key in its user part or query.
         if (auto url = format == "uri" ? http::parse_url(s) : std::nullopt; format == "uri" && (!url || !url->query.empty()))
             throw invalid(path, fmt::format("{} must be an http:// or https:// URL with a host and no user name, query "
-                                            "or fragment, got {}", path, json::excerpt(s)));
+                                            "or fragment", path));
     }
     // libstdc++'s regex recurses per character: a pattern only ever meets a bounded string.
     if (auto *p = json::find(schema, "pattern"); p && s.size() > max_patterned_length)
@@ -85,7 +88,9 @@ void check_string(const std::string &s, const rapidjson::Value &schema, const st
 }  // namespace
 
 bool is_known_time_zone(const std::string &name) {
-    if (name.empty()) return false;
+    // The system's zoneinfo folder also holds "localtime", a link to this machine's own
+    // zone: not an IANA name, and its meaning differs from machine to machine.
+    if (name.empty() || name == "localtime") return false;
     try {
         return date::locate_zone(name) != nullptr;
     } catch (const std::exception &) {

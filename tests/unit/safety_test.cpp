@@ -89,6 +89,7 @@ const std::vector<Refused> &refused_table() {
         {"injection", download, R"({"clientTimeZone":"UTC","options":{"filter":"a\r\nAuthorization: x"}})", "options.filter", "control character"},
         {"injection", download, R"({"clientTimeZone":"UTC\r\nX: y"})", "clientTimeZone", "control character (code 13)"},
         {"injection", download, R"({"clientTimeZone":"../../etc/passwd"})", "clientTimeZone", "not a known IANA time zone"},
+        {"injection", download, R"({"clientTimeZone":"localtime"})", "clientTimeZone", "not a known IANA time zone"},
     };
     return table;
 }
@@ -151,6 +152,31 @@ TEST_CASE("ambiguous items and credentials are refused before anything is sent")
     CHECK(query.errors[0].field == "credentials.baseUrl");
     CHECK(emu.counter("requests") == 0);
     CHECK(emu.counter("tokenRequests") == 0);
+}
+
+TEST_CASE("credential errors never repeat a secret, wherever it was put") {
+    EmulatorProcess emu;
+    const std::string key = "Pa55-w0rd-K3y";
+    struct Case {
+        std::string creds, field;
+    };
+    const std::vector<Case> cases{
+        {R"({"baseUrl":"http://u:)" + key + R"(@127.0.0.1:1","clientId":"c","apiKey":")" + key + "\"}", "credentials.baseUrl"},
+        {R"({"baseUrl":"http://127.0.0.1:1/?k=)" + key + R"(","clientId":"c","apiKey":")" + key + "\"}", "credentials.baseUrl"},
+        {R"({"baseUrl":"http://127.0.0.1:1","clientId":")" + key + R"(","apiKey":")" + key + R"(","ignoreTlsIssues":")" + key + "\"}", "credentials.ignoreTlsIssues"},
+        {R"({"baseUrl":"http://127.0.0.1:1","clientId":"c","apiKey":")" + std::string(1025, 'k') + "\"}", "credentials.apiKey"},
+        {R"({"baseUrl":"http://127.0.0.1:1","clientId":")" + std::string(1025, 'c') + R"(","apiKey":"k"})", "credentials.clientId"},
+    };
+    for (const auto &c : cases) {
+        INFO(c.creds.substr(0, 120));
+        auto e = execute(download, R"({"clientTimeZone":"UTC"})", c.creds);
+        CHECK(e.status == WFNODE_ERR_INVALID_INPUT);
+        REQUIRE(e.errors.size() == 1);
+        CHECK(e.errors[0].field == c.field);
+        CHECK(e.errors[0].message.find(key) == std::string::npos);
+        CHECK(e.errors[0].message.size() < 600);
+    }
+    CHECK(emu.counter("requests") == 0);
 }
 
 TEST_CASE("what is sent is exactly what was validated: one canonical instant, integers as written") {

@@ -23,6 +23,8 @@ class CredentialType {
 public:
     virtual ~CredentialType() = default;
     virtual const wfnode_credential_def &definition() const = 0;
+    // The parsed schema (fields marked writeOnly are secrets: redacted from every text).
+    virtual const rapidjson::Value &schema() const = 0;
     // Validates the credentials object (errors name "credentials.<field>"); sends nothing.
     virtual SessionOpener accept(const rapidjson::Value &credentials) const = 0;
 };
@@ -48,6 +50,7 @@ public:
         def_.schema_json = schemas::text(spec.schema);
     }
     const wfnode_credential_def &definition() const override { return def_; }
+    const rapidjson::Value &schema() const override { return schemas::document(spec_.schema); }
 
     SessionOpener accept(const rapidjson::Value &credentials) const override {
         validate_against_schema(credentials, schemas::document(spec_.schema), "credentials");
