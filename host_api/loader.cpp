@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 
+#include <cstddef>
+
 #include <filesystem>
 
 namespace wfnode {
@@ -134,6 +136,19 @@ const wfnode_credential_def *Plugin::find_credential(std::string_view name) cons
 }
 
 wfnode_status Plugin::execute(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const {
+    return call_plugin(call, callbacks, api_->execute);
+}
+
+std::optional<wfnode_status> Plugin::validate(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const {
+    const auto *ext = api_->get_extension ? static_cast<const wfnode_validate_ext *>(api_->get_extension(WFNODE_EXT_VALIDATE))
+                                          : nullptr;
+    if (!ext || ext->struct_size < offsetof(wfnode_validate_ext, validate) + sizeof(ext->validate) || !ext->validate)
+        return std::nullopt;
+    return call_plugin(call, callbacks, ext->validate);
+}
+
+wfnode_status Plugin::call_plugin(const ExecuteCall &call, const ExecuteCallbacks &callbacks,
+                                  wfnode_status(WFNODE_ABI *fn)(const wfnode_execute_request *, const wfnode_host *)) const {
     std::vector<wfnode_item> items(call.items.size());
     for (size_t i = 0; i < items.size(); ++i) {
         items[i].json = call.items[i].c_str();
@@ -158,7 +173,7 @@ wfnode_status Plugin::execute(const ExecuteCall &call, const ExecuteCallbacks &c
     host.log = host_log;
     host.progress = host_progress;
     host.is_cancelled = host_is_cancelled;
-    return api_->execute(&req, &host);
+    return fn(&req, &host);
 }
 
 const char *status_name(wfnode_status status) {

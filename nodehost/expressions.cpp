@@ -5,6 +5,8 @@
 #include <rapidjson/writer.h>
 
 #include <cctype>
+#include <charconv>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -26,7 +28,7 @@ public:
         Value v;
         if (eat("$json")) v = json_path();
         else if (eat("$now")) v = date_chain(ctx_ ? ctx_->now : std::chrono::system_clock::time_point{});
-        else if (eat("$today")) v = date_chain(start_of_day(ctx_ ? ctx_->now : std::chrono::system_clock::time_point{}));
+        else if (eat("$today")) v = date_chain(std::chrono::floor<date::days>(ctx_ ? ctx_->now : std::chrono::system_clock::time_point{}));
         else fail("expected $json, $now or $today");
         skip_ws();
         if (pos_ != s_.size()) fail("unexpected text");
@@ -35,7 +37,9 @@ public:
 
 private:
     [[noreturn]] void fail(const std::string &why) const {
-        throw ExpressionError(why + " at position " + std::to_string(pos_) + " of \"" + std::string(s_) + "\"");
+        std::string_view shown = s_.substr(0, 80);
+        throw ExpressionError(why + " at position " + std::to_string(pos_) + " of \"" + std::string(shown) +
+                              (shown.size() < s_.size() ? "...\"" : "\""));
     }
     void skip_ws() {
         while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
@@ -65,11 +69,12 @@ private:
     }
     long long integer() {
         skip_ws();
-        size_t start = pos_;
-        if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
-        while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-        if (start == pos_) fail("expected a number");
-        return std::stoll(std::string(s_.substr(start, pos_ - start)));
+        long long n = 0;
+        auto [end, ec] = std::from_chars(s_.data() + pos_, s_.data() + s_.size(), n);
+        if (ec == std::errc::result_out_of_range) fail("number out of range");
+        if (ec != std::errc()) fail("expected a whole number");
+        pos_ = static_cast<size_t>(end - s_.data());
+        return n;
     }
 
     Value json_path() {
@@ -110,11 +115,13 @@ private:
         return &(*cur)[name.c_str()];
     }
 
-    static std::chrono::system_clock::time_point start_of_day(std::chrono::system_clock::time_point t) {
-        return std::chrono::floor<date::days>(t);
-    }
-
-    Value date_chain(std::chrono::system_clock::time_point t) {
+    // Dates are whole seconds from here on, and every step is checked: a result outside the
+    // years 0001-9999 is an error, never a wrapped-around date.
+    Value date_chain(std::chrono::system_clock::time_point now) {
+        using namespace date::literals;
+        static const date::sys_seconds first = date::sys_days{0001_y / 1 / 1};
+        static const date::sys_seconds after_last = date::sys_days{10000_y / 1 / 1};
+        date::sys_seconds t = std::chrono::floor<std::chrono::seconds>(now);
         for (;;) {
             bool minus = eat(".minus(");
             if (minus || eat(".plus(")) {
@@ -122,29 +129,33 @@ private:
                 if (!eat(",")) fail("expected ,");
                 std::string unit = quoted();
                 if (!eat(")")) fail("expected )");
-                auto d = duration(n, unit);
-                t = minus ? t - d : t + d;
+                long long step = 0, total = 0;
+                if (__builtin_mul_overflow(n, unit_seconds(unit), &step) ||
+                    __builtin_add_overflow(t.time_since_epoch().count(), minus ? -step : step, &total) ||
+                    step == std::numeric_limits<long long>::min())
+                    fail("date arithmetic out of range");
+                t = date::sys_seconds{std::chrono::seconds{total}};
+                if (t < first || t >= after_last) fail("the date falls outside the years 0001-9999");
             } else if (eat(".startOf(")) {
                 std::string unit = quoted();
                 if (unit != "day") fail("startOf supports only 'day'");
                 if (!eat(")")) fail("expected )");
-                t = start_of_day(t);
+                t = std::chrono::floor<date::days>(t);
             } else {
                 break;
             }
         }
-        std::string text = date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t));
+        std::string text = date::format("%FT%TZ", t);
         return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), alloc_);
     }
-    std::chrono::system_clock::duration duration(long long n, std::string unit) {
+    long long unit_seconds(std::string unit) const {
         if (!unit.empty() && unit.back() == 's') unit.pop_back();
-        using namespace std::chrono;
-        if (unit == "second") return seconds(n);
-        if (unit == "minute") return minutes(n);
-        if (unit == "hour") return hours(n);
-        if (unit == "day") return hours(24 * n);
-        if (unit == "week") return hours(24 * 7 * n);
-        fail("unknown unit '" + unit + "' (seconds, minutes, hours, days, weeks)");
+        if (unit == "second") return 1;
+        if (unit == "minute") return 60;
+        if (unit == "hour") return 3600;
+        if (unit == "day") return 86400;
+        if (unit == "week") return 7 * 86400;
+        fail("unknown unit '" + unit.substr(0, 20) + "' (seconds, minutes, hours, days, weeks)");
     }
 
     std::string_view s_;

@@ -6,8 +6,43 @@
 #include <rapidjson/writer.h>
 
 #include <csignal>
+#include <optional>
+#include <variant>
 
 namespace nodehost {
+namespace {
+
+// A parameter the node's schema marks "x-json-string" (a JSON object that may also arrive as
+// a string holding one, such as Purge Chats' period) is parsed before expressions are
+// evaluated, so an expression fills in a value inside it and item data can never be spliced
+// into JSON text: it cannot add a key or end a string.
+rapidjson::Document with_json_strings_parsed(const wfnode::Plugin &plugin, const std::string &type,
+                                             const rapidjson::Value &parameters) {
+    rapidjson::Document out;
+    out.CopyFrom(parameters, out.GetAllocator());
+    const wfnode_node_def *def = plugin.find_node(type);
+    if (!def || !def->schema_json || !out.IsObject()) return out;
+    rapidjson::Document schema;
+    schema.Parse(def->schema_json);
+    if (schema.HasParseError() || !schema.IsObject() || !schema.HasMember("properties")) return out;
+    for (auto &m : out.GetObject()) {
+        auto prop = schema["properties"].FindMember(m.name);
+        bool json_string = prop != schema["properties"].MemberEnd() && prop->value.IsObject() &&
+                           prop->value.HasMember("x-json-string") && prop->value["x-json-string"].IsTrue();
+        if (!json_string || !m.value.IsString() || !has_expressions(m.value)) continue;
+        const std::string field = std::string("parameters.") + m.name.GetString();
+        rapidjson::Document parsed;
+        try {
+            parsed = parse_json(m.value.GetString(), field);
+        } catch (const UsageError &e) {
+            throw ExpressionError(e.what());
+        }
+        m.value.CopyFrom(parsed, out.GetAllocator());
+    }
+    return out;
+}
+
+}  // namespace
 
 std::atomic<bool> interrupted{false};
 
@@ -15,7 +50,13 @@ void install_interrupt_handler() {
     std::signal(SIGINT, [](int) { interrupted.store(true); });
 }
 
-wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode::ExecuteCallbacks callbacks) {
+namespace {
+
+// The call for `run`: expressions evaluated per item (items whose expressions fail are
+// reported through `callbacks` and left out; the callbacks then map the plugin's item indexes
+// back). A status when nothing is left to call the plugin with.
+std::variant<wfnode::ExecuteCall, wfnode_status> prepare_call(const wfnode::Plugin &plugin, const NodeRun &run,
+                                                              wfnode::ExecuteCallbacks &callbacks) {
     wfnode::ExecuteCall call;
     call.node_type = run.node_type;
     call.credentials = run.credentials_json;
@@ -27,24 +68,25 @@ wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode:
     if (run.parameters && has_expressions(*run.parameters)) {
         std::vector<size_t> kept;  // caller's index of each item passed on
         call.items.clear();
+        std::optional<rapidjson::Document> parameters;
         for (size_t i = 0; i < run.items.size(); ++i) {
             try {
-                rapidjson::Document item;
-                item.Parse(run.items[i].c_str(), run.items[i].size());
+                if (!parameters) parameters = with_json_strings_parsed(plugin, run.node_type, *run.parameters);
+                rapidjson::Document item = parse_json(run.items[i], "item " + std::to_string(i));
                 ExpressionContext ctx{&item, run.now};
-                call.item_parameters.emplace_back(to_json(evaluate(*run.parameters, ctx, "parameters")));
+                call.item_parameters.emplace_back(to_json(evaluate(*parameters, ctx, "parameters")));
                 call.items.push_back(run.items[i]);
                 kept.push_back(i);
-            } catch (const ExpressionError &e) {
+            } catch (const std::runtime_error &e) {  // ExpressionError, or UsageError for the item's JSON
                 wfnode::Error err;
                 err.status = WFNODE_ERR_INVALID_INPUT;
                 err.item_index = static_cast<uint32_t>(i);
                 err.message = e.what();
                 if (callbacks.on_error) callbacks.on_error(err);
-                if (!run.continue_on_fail) return WFNODE_ERR_INVALID_INPUT;
+                if (!run.continue_on_fail) return wfnode_status{WFNODE_ERR_INVALID_INPUT};
             }
         }
-        if (call.items.empty()) return WFNODE_OK;
+        if (call.items.empty()) return wfnode_status{WFNODE_OK};
         // Map the plugin's item indexes back to the caller's.
         if (kept.size() != run.items.size()) {
             auto remap = [kept](uint32_t i) { return i < kept.size() ? static_cast<uint32_t>(kept[i]) : i; };
@@ -60,8 +102,25 @@ wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode:
     }
     auto user_cancel = callbacks.is_cancelled;
     callbacks.is_cancelled = [user_cancel] { return interrupted.load() || (user_cancel && user_cancel()); };
-    return plugin.execute(call, callbacks);
+    return call;
 }
+
+}  // namespace
+
+wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode::ExecuteCallbacks callbacks) {
+    auto call = prepare_call(plugin, run, callbacks);
+    if (auto *status = std::get_if<wfnode_status>(&call)) return *status;
+    return plugin.execute(std::get<wfnode::ExecuteCall>(call), callbacks);
+}
+
+std::optional<wfnode_status> validate_node(const wfnode::Plugin &plugin, const NodeRun &run,
+                                           wfnode::ExecuteCallbacks callbacks) {
+    auto call = prepare_call(plugin, run, callbacks);
+    if (auto *status = std::get_if<wfnode_status>(&call)) return *status;
+    return plugin.validate(std::get<wfnode::ExecuteCall>(call), callbacks);
+}
+
+
 
 std::string describe_error(const wfnode::Error &e) {
     std::string out = (e.item_index == WFNODE_NO_ITEM ? "" : "item " + std::to_string(e.item_index) + ": ") + e.message;

@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ void install_interrupt_handler();
 // Evaluates expressions (an ExpressionError names the item and the parameter; it becomes an
 // invalid-input error of that item) and executes. Returns the plugin's status.
 wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode::ExecuteCallbacks callbacks);
+
+// The same checks without running anything, through the plugin's "wfnode.validate/1"
+// extension; nullopt when the plugin does not offer it.
+std::optional<wfnode_status> validate_node(const wfnode::Plugin &plugin, const NodeRun &run,
+                                           wfnode::ExecuteCallbacks callbacks);
 
 // "item 2, options.top (HTTP 400 XapiInvalid): message" for stderr.
 std::string describe_error(const wfnode::Error &e);

@@ -42,6 +42,56 @@ private:
     StepResult &result_;
 };
 
+// Whether the node's schema offers options.dryRun (Purge Chats does): --dry-run turns it on.
+bool offers_dry_run(const Step &step) {
+    rapidjson::Document schema;
+    schema.Parse(step.plugin->find_node(step.node)->schema_json);
+    if (schema.HasParseError() || !schema.HasMember("properties")) return false;
+    const auto &props = schema["properties"];
+    return props.HasMember("options") && props["options"].HasMember("properties") &&
+           props["options"]["properties"].HasMember("dryRun");
+}
+
+// A plugin step's parameters as they are run: with options.dryRun on in a dry run.
+rapidjson::Document effective_parameters(const Step &step, const RunOptions &o) {
+    rapidjson::Document params;
+    params.CopyFrom(step.parameters, params.GetAllocator());
+    if (o.dry_run && offers_dry_run(step) && params.IsObject()) {
+        auto &a = params.GetAllocator();
+        if (!params.HasMember("options")) params.AddMember("options", rapidjson::Value(rapidjson::kObjectType), a);
+        auto &opts = params["options"];
+        if (!opts.IsObject()) return params;  // the plugin refuses it, naming the field
+        if (opts.HasMember("dryRun")) opts["dryRun"].SetBool(true);
+        else opts.AddMember("dryRun", true, a);
+    }
+    return params;
+}
+
+// Every plugin step's parameters and credentials, checked by the plugin itself before the
+// first step runs; parameters that read items ($json) are checked when their items come.
+// Returns the problems, one line each.
+std::vector<std::string> check_steps(const Pipeline &p, const RunOptions &o) {
+    std::vector<std::string> problems;
+    for (const Step &step : p.steps) {
+        if (!step.plugin || to_json(step.parameters).find("$json") != std::string::npos) continue;
+        NodeRun run;
+        run.node_type = step.node;
+        run.credentials_json = step.credentials_json;
+        run.items = {"{}"};
+        if (o.now) run.now = *o.now;
+        rapidjson::Document params = effective_parameters(step, o);
+        run.parameters = &params;
+        wfnode::ExecuteCallbacks cb;
+        cb.on_error = [&](const wfnode::Error &e) {
+            wfnode::Error shown = e;
+            shown.item_index = WFNODE_NO_ITEM;  // the one item here is nodehost's, not the user's
+            problems.push_back(fmt::format("step \"{}\": {}", step.name, describe_error(shown)));
+        };
+        validate_node(*step.plugin, run, cb);
+    }
+    return problems;
+}
+
 class Runner {
 public:
     Runner(Pipeline &p, const RunOptions &o) : p_(p), o_(o), progress_(ProgressDisplay::detect(o.quiet)) {
@@ -101,15 +151,7 @@ private:
         for_each_input(i, [&](std::string &&item) { run.items.push_back(std::move(item)); });
         r.items_in = run.items.size();
 
-        rapidjson::Document params;
-        params.CopyFrom(step.parameters, params.GetAllocator());
-        if (o_.dry_run && offers_dry_run(step)) {
-            auto &a = params.GetAllocator();
-            if (!params.HasMember("options")) params.AddMember("options", rapidjson::Value(rapidjson::kObjectType), a);
-            auto &opts = params["options"];
-            if (opts.HasMember("dryRun")) opts["dryRun"].SetBool(true);
-            else opts.AddMember("dryRun", true, a);
-        }
+        rapidjson::Document params = effective_parameters(step, o_);
         run.parameters = &params;
 
         StepOutput out(step.consumed ? spool_path(i) : "", r);
@@ -129,16 +171,6 @@ private:
         };
         cb.on_progress = [&](const wfnode_progress &pr) { progress_.update(pr.items_out, pr.requests); };
         return run_node(*step.plugin, run, cb) == WFNODE_OK;
-    }
-
-    // Whether the node's schema offers options.dryRun (Purge Chats does): --dry-run turns it on.
-    static bool offers_dry_run(const Step &step) {
-        rapidjson::Document schema;
-        schema.Parse(step.plugin->find_node(step.node)->schema_json);
-        if (schema.HasParseError() || !schema.HasMember("properties")) return false;
-        const auto &props = schema["properties"];
-        return props.HasMember("options") && props["options"].HasMember("properties") &&
-               props["options"]["properties"].HasMember("dryRun");
     }
 
     bool run_host_step(size_t i) {
@@ -238,6 +270,10 @@ int run_pipeline(const RunOptions &o) {
         return 2;
     }
     for (const auto &w : p.warnings) std::fprintf(stderr, "nodehost: warning: %s\n", w.c_str());
+    if (auto problems = check_steps(p, o); !problems.empty()) {
+        for (const auto &problem : problems) std::fprintf(stderr, "nodehost: invalid pipeline: %s\n", problem.c_str());
+        return 2;
+    }
     if (o.dry_run || o.verbose) print_plan(p, o);
     install_interrupt_handler();
     return Runner(p, o).run();

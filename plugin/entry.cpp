@@ -4,9 +4,11 @@
 #include "registry.hpp"
 
 #include <wfnode/entry.h>
+#include <wfnode/validate.h>
 
 #include <atomic>
 #include <cstddef>
+#include <cstring>
 
 namespace {
 
@@ -62,7 +64,10 @@ bool host_is_usable(const wfnode_host *host) {
            host->emit_item && host->emit_error;
 }
 
-wfnode_status WFNODE_ABI execute(const wfnode_execute_request *request, const wfnode_host *host) {
+// The checks both execute() and validate() make before trusting the request, and the
+// catch-all that keeps anything from crossing the ABI.
+wfnode_status call_checked(const wfnode_execute_request *request, const wfnode_host *host,
+                           wfnode_status (*fn)(const wfnode_execute_request &, const wfnode_host &)) {
     if (!host_is_usable(host)) return WFNODE_ERR_BAD_REQUEST;  // nowhere to report anything
     try {
         if (!request || request->struct_size < offsetof(wfnode_execute_request, item_count) + sizeof(uint32_t) ||
@@ -72,9 +77,9 @@ wfnode_status WFNODE_ABI execute(const wfnode_execute_request *request, const wf
             host->emit_error(host, &e);
             return WFNODE_ERR_BAD_REQUEST;
         }
-        return wfplugin::execute_request(*request, *host);
+        return fn(*request, *host);
     } catch (...) {
-        // execute_request already catches std::exception; this is for anything else.
+        // The executor already catches std::exception; this is for anything else.
         wfnode_error e{sizeof(wfnode_error), WFNODE_ERR_INTERNAL, WFNODE_NO_ITEM, 0, nullptr,
                        "internal error of unknown kind", nullptr};
         try {
@@ -85,7 +90,20 @@ wfnode_status WFNODE_ABI execute(const wfnode_execute_request *request, const wf
     }
 }
 
-const void *WFNODE_ABI get_extension(const char *) { return nullptr; }
+wfnode_status WFNODE_ABI execute(const wfnode_execute_request *request, const wfnode_host *host) {
+    return call_checked(request, host, wfplugin::execute_request);
+}
+
+wfnode_status WFNODE_ABI validate(const wfnode_execute_request *request, const wfnode_host *host) {
+    return call_checked(request, host, wfplugin::validate_request);
+}
+
+const wfnode_validate_ext validate_extension = {sizeof(wfnode_validate_ext), validate};
+
+const void *WFNODE_ABI get_extension(const char *id) {
+    if (id && std::strcmp(id, WFNODE_EXT_VALIDATE) == 0) return &validate_extension;
+    return nullptr;
+}
 
 // Built on the first call of wfnode_entry from the module's catalog; the strings it points
 // at are the catalog's, which live as long as the module.

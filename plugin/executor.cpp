@@ -26,19 +26,29 @@ Outcome report(ExecutionContext &ctx, const NodeError &e, uint32_t item, bool co
     return {fatal || !continue_on_fail, e.status};
 }
 
-wfnode_status run(const wfnode_execute_request &req, ExecutionContext &ctx) {
-    const bool continue_on_fail = (req.flags & WFNODE_EXEC_CONTINUE_ON_FAIL) != 0;
+// What validation made of a request: how to open the session, and per item its work or its
+// error. Nothing has been sent to make it.
+struct Prepared {
+    SessionOpener open_session = [](ExecutionContext &) { return std::make_unique<Session>(); };
+    std::vector<ItemJob> jobs;
+    std::vector<std::optional<NodeError>> invalid_items;
+};
+
+// Validates the node type, the credentials and every item. Returns WFNODE_OK, or the status
+// of a problem it has reported that ends the request: an unknown node, bad credentials, or
+// (unless `keep_going`) the first invalid item. With `keep_going`, item errors are kept in
+// `out.invalid_items` for the caller to report at their turn.
+wfnode_status prepare(const wfnode_execute_request &req, ExecutionContext &ctx, bool keep_going, Prepared &out) {
     const Node *node = req.node_type ? find_node(req.node_type) : nullptr;
     if (!node) {
         return report(ctx,
                       NodeError(WFNODE_ERR_UNKNOWN_NODE,
-                                fmt::format("this plugin has no node of type \"{}\"", req.node_type ? req.node_type : "")),
+                                fmt::format("this plugin has no node of type {}", json::excerpt(req.node_type ? req.node_type : ""))),
                       WFNODE_NO_ITEM, false)
             .status;
     }
 
     // The node says which credential type it needs and how to open a session with it.
-    SessionOpener open_session = [](ExecutionContext &) { return std::make_unique<Session>(); };
     if (const CredentialType *type = node->credential()) {
         try {
             auto doc = json::parse(req.credentials_json ? req.credentials_json : "null", "credentials");
@@ -50,18 +60,15 @@ wfnode_status run(const wfnode_execute_request &req, ExecutionContext &ctx) {
                     if (const auto *p = json::find(*props, m.name.GetString());
                         p && json::find(*p, "writeOnly") && (*p)["writeOnly"].IsTrue() && m.value.IsString())
                         ctx.add_secret({m.value.GetString(), m.value.GetStringLength()});
-            open_session = type->accept(doc);
+            out.open_session = type->accept(doc);
         } catch (const NodeError &e) {
             return report(ctx, e, WFNODE_NO_ITEM, false).status;
         }
     }
 
-    // Validate every item before sending anything. Without continue-on-fail the first invalid
-    // item ends the execution here; with it, each item's error is reported at its turn, so
-    // outputs and errors come in item order.
     std::optional<rapidjson::Document> shared;
-    std::vector<ItemJob> jobs(req.item_count);
-    std::vector<std::optional<NodeError>> invalid_items(req.item_count);
+    out.jobs.resize(req.item_count);
+    out.invalid_items.resize(req.item_count);
     for (uint32_t i = 0; i < req.item_count; ++i) {
         try {
             const wfnode_item &item = req.items[i];
@@ -69,24 +76,34 @@ wfnode_status run(const wfnode_execute_request &req, ExecutionContext &ctx) {
             if (!item_doc.IsObject()) throw invalid("item", "the input item must be a JSON object");
             if (item.parameters_json) {
                 auto params = json::parse(item.parameters_json, "parameters");
-                jobs[i] = node->prepare(params);
+                out.jobs[i] = node->prepare(params);
             } else {
                 if (!shared) shared = json::parse(req.parameters_json ? req.parameters_json : "{}", "parameters");
-                jobs[i] = node->prepare(*shared);
+                out.jobs[i] = node->prepare(*shared);
             }
         } catch (const NodeError &e) {
-            if (!continue_on_fail) return report(ctx, e, i, false).status;
-            invalid_items[i] = e;
+            if (!keep_going) return report(ctx, e, i, false).status;
+            out.invalid_items[i] = e;
         }
     }
+    return WFNODE_OK;
+}
+
+// Validate every item before sending anything. Without continue-on-fail the first invalid
+// item ends the execution there; with it, each item's error is reported at its turn, so
+// outputs and errors come in item order.
+wfnode_status run(const wfnode_execute_request &req, ExecutionContext &ctx) {
+    const bool continue_on_fail = (req.flags & WFNODE_EXEC_CONTINUE_ON_FAIL) != 0;
+    Prepared p;
+    if (wfnode_status s = prepare(req, ctx, continue_on_fail, p); s != WFNODE_OK) return s;
 
     std::unique_ptr<Session> session;
     for (uint32_t i = 0; i < req.item_count; ++i) {
         try {
-            if (invalid_items[i]) throw *invalid_items[i];
+            if (p.invalid_items[i]) throw *p.invalid_items[i];
             ctx.check_cancelled();
-            if (!session) session = open_session(ctx);
-            jobs[i](*session, ctx, i);
+            if (!session) session = p.open_session(ctx);
+            p.jobs[i](*session, ctx, i);
             ctx.count_item_done();
         } catch (const NodeError &e) {
             if (auto o = report(ctx, e, i, continue_on_fail); o.stop) return o.status;
@@ -95,18 +112,41 @@ wfnode_status run(const wfnode_execute_request &req, ExecutionContext &ctx) {
     return WFNODE_OK;
 }
 
-}  // namespace
+// Every problem is reported, item by item; nothing runs.
+wfnode_status check(const wfnode_execute_request &req, ExecutionContext &ctx) {
+    Prepared p;
+    if (wfnode_status s = prepare(req, ctx, true, p); s != WFNODE_OK) return s;
+    wfnode_status first = WFNODE_OK;
+    for (uint32_t i = 0; i < req.item_count; ++i)
+        if (p.invalid_items[i]) {
+            ctx.emit_error(*p.invalid_items[i], i);
+            if (first == WFNODE_OK) first = p.invalid_items[i]->status;
+        }
+    return first;
+}
 
-wfnode_status execute_request(const wfnode_execute_request &request, const wfnode_host &host) {
+// Runs `fn` for the request, turning anything thrown into an error reported as data.
+template <typename Fn>
+wfnode_status guarded(const wfnode_execute_request &request, const wfnode_host &host, Fn fn) {
     ExecutionContext ctx(host, request.item_count);
     try {
-        return run(request, ctx);
+        return fn(request, ctx);
     } catch (const NodeError &e) {
         return report(ctx, e, WFNODE_NO_ITEM, false).status;
     } catch (const std::exception &e) {
         ctx.emit_error(NodeError(WFNODE_ERR_INTERNAL, fmt::format("internal error: {}", e.what())), WFNODE_NO_ITEM);
         return WFNODE_ERR_INTERNAL;
     }
+}
+
+}  // namespace
+
+wfnode_status execute_request(const wfnode_execute_request &request, const wfnode_host &host) {
+    return guarded(request, host, run);
+}
+
+wfnode_status validate_request(const wfnode_execute_request &request, const wfnode_host &host) {
+    return guarded(request, host, check);
 }
 
 }  // namespace wfplugin

@@ -9,4 +9,7 @@ namespace wfplugin {
 
 wfnode_status execute_request(const wfnode_execute_request &request, const wfnode_host &host);
 
+// The "wfnode.validate/1" extension: the same checks, every problem reported, nothing run.
+wfnode_status validate_request(const wfnode_execute_request &request, const wfnode_host &host);
+
 }  // namespace wfplugin

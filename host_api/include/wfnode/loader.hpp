@@ -81,7 +81,15 @@ public:
     // Runs one node; returns the plugin's status. Safe to call from several threads at once.
     wfnode_status execute(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const;
 
+    // Checks `call` as execute() would without running it (the "wfnode.validate/1"
+    // extension): problems reach callbacks.on_error. nullopt when the plugin does not offer it.
+    std::optional<wfnode_status> validate(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const;
+
 private:
+    // Marshals `call` and `callbacks` into the ABI's structs for `fn` (execute or validate).
+    wfnode_status call_plugin(const ExecuteCall &call, const ExecuteCallbacks &callbacks,
+                              wfnode_status(WFNODE_ABI *fn)(const wfnode_execute_request *, const wfnode_host *)) const;
+
     std::string path_;
     void *library_ = nullptr;
     const wfnode_plugin *api_ = nullptr;

@@ -8,4 +8,5 @@
 #include "host.h"
 #include "execute.h"
 #include "entry.h"
+#include "validate.h"
 #endif /* WFNODE_H */
