@@ -47,7 +47,9 @@ rapidjson::Document with_json_strings_parsed(const wfnode::Plugin &plugin, const
 std::atomic<bool> interrupted{false};
 
 void install_interrupt_handler() {
-    std::signal(SIGINT, [](int) { interrupted.store(true); });
+    // SIGINT and SIGTERM only raise the flag: the running execution is cancelled, files being
+    // written are dropped, spool files removed, and the run ends with a non-zero status.
+    for (int sig : {SIGINT, SIGTERM}) std::signal(sig, [](int) { interrupted.store(true); });
 }
 
 namespace {

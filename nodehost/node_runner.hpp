@@ -23,7 +23,7 @@ struct NodeRun {
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 
-// Set by the SIGINT handler; every execution polls it.
+// Set by the SIGINT and SIGTERM handler; every execution and host step polls it.
 extern std::atomic<bool> interrupted;
 void install_interrupt_handler();
 

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 namespace nodehost {
 namespace {
@@ -50,6 +51,15 @@ bool offers_dry_run(const Step &step) {
     const auto &props = schema["properties"];
     return props.HasMember("options") && props["options"].HasMember("properties") &&
            props["options"]["properties"].HasMember("dryRun");
+}
+
+// Whether the node says it only reads ("x-effect": "read" in its schema): it runs in a dry
+// run as in a real one. A node that neither reads only nor offers a dry run is skipped then.
+bool only_reads(const Step &step) {
+    rapidjson::Document schema;
+    schema.Parse(step.plugin->find_node(step.node)->schema_json);
+    return !schema.HasParseError() && schema.IsObject() && schema.HasMember("x-effect") &&
+           schema["x-effect"] == "read";
 }
 
 // A plugin step's parameters as they are run: with options.dryRun on in a dry run.
@@ -92,6 +102,37 @@ std::vector<std::string> check_steps(const Pipeline &p, const RunOptions &o) {
     return problems;
 }
 
+// A file written under a temporary name in the target's folder: commit() flushes, checks
+// and renames it into place; destroyed uncommitted, it is removed and the target untouched.
+class PartialFile {
+public:
+    explicit PartialFile(std::string target)
+        : target_(std::move(target)), temp_(target_ + ".partial-" + std::to_string(::getpid())) {
+        file_.open(temp_, std::ios::binary | std::ios::trunc);
+        if (!file_) throw std::runtime_error("cannot write " + target_);
+    }
+    ~PartialFile() {
+        if (committed_) return;
+        file_.close();
+        std::error_code ec;
+        fs::remove(temp_, ec);
+    }
+    PartialFile(const PartialFile &) = delete;
+    PartialFile &operator=(const PartialFile &) = delete;
+    std::ofstream &stream() { return file_; }
+    void commit() {
+        file_.close();
+        if (!file_) throw std::runtime_error("writing " + target_ + " failed");
+        fs::rename(temp_, target_);
+        committed_ = true;
+    }
+
+private:
+    std::string target_, temp_;
+    std::ofstream file_;
+    bool committed_ = false;
+};
+
 class Runner {
 public:
     Runner(Pipeline &p, const RunOptions &o) : p_(p), o_(o), progress_(ProgressDisplay::detect(o.quiet)) {
@@ -113,19 +154,24 @@ public:
             progress_.start(i + 1, p_.steps.size(), step.name, step.node);
             auto started = std::chrono::steady_clock::now();
             bool ok = false;
+            const bool skipped = o_.dry_run && step.plugin && !offers_dry_run(step) && !only_reads(step);
             try {
-                ok = step.plugin ? run_plugin_step(i) : run_host_step(i);
+                ok = skipped || (step.plugin ? run_plugin_step(i) : run_host_step(i));
             } catch (const std::exception &e) {
                 progress_.message(fmt::format("nodehost: error: step \"{}\": {}", step.name, e.what()));
             }
+            if (interrupted.load()) {
+                ok = false;
+                progress_.message(fmt::format("nodehost: error: step \"{}\": interrupted", step.name));
+            }
             r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            r.outcome = ok ? "done" : "failed";
+            r.outcome = skipped ? "skipped (dry run)" : ok ? "done" : "failed";
             progress_.finish(r.items_out, r.errors, r.outcome);
             if (!ok) break;
         }
         if (!o_.quiet) print_summary();
         for (const auto &r : results_)
-            if (std::string_view(r.outcome) != "done") return 1;
+            if (std::string_view(r.outcome) != "done" && std::string_view(r.outcome) != "skipped (dry run)") return 1;
         return 0;
     }
 
@@ -185,31 +231,42 @@ private:
         auto params = evaluate(step.parameters, ctx, "parameters");
         if (!params["path"].IsString()) throw std::runtime_error("parameters.path must be a string");
         const std::string path = params["path"].GetString();  // relative to the working directory
+        auto each_input = [&](const std::function<void(std::string &&)> &fn) {
+            for_each_input(i, [&](std::string &&line) {
+                if (interrupted.load()) throw std::runtime_error("interrupted");
+                fn(std::move(line));
+            });
+        };
 
         if (step.node == "host.readJsonLines") {
             read_json_lines(path, [&](std::string &&line) { out.add(line); });
             return true;
         }
+        if (o_.dry_run) {  // a dry run changes nothing: it counts what it would write
+            each_input([&](std::string &&) { ++r.items_in; });
+            out.add(fmt::format(R"({{"path":{},"items":{},"written":false}})", quote(path), r.items_in));
+            return true;
+        }
+        // Written under a temporary name beside the target and renamed once complete, so a
+        // failed or interrupted run never leaves a truncated file that looks finished.
         if (auto parent = fs::path(path).parent_path(); !parent.empty()) fs::create_directories(parent);
-        std::ofstream file(path, std::ios::binary | std::ios::trunc);
-        if (!file) throw std::runtime_error("cannot write " + path);
+        PartialFile file(path);
         if (step.node == "host.writeJsonLines") {
-            for_each_input(i, [&](std::string &&line) {
-                file << line << '\n';
+            each_input([&](std::string &&line) {
+                file.stream() << line << '\n';
                 ++r.items_in;
             });
         } else {  // host.writeCsv: a first pass for the header, a second for the rows
             std::vector<std::string> columns;
-            for_each_input(i, [&](std::string &&line) { add_columns(parse_json(line, "item"), columns); });
-            for (size_t c = 0; c < columns.size(); ++c) file << (c ? "," : "") << csv_field(columns[c]);
-            file << "\r\n";
-            for_each_input(i, [&](std::string &&line) {
-                file << csv_row(parse_json(line, "item"), columns);
+            each_input([&](std::string &&line) { add_columns(parse_json(line, "item"), columns); });
+            for (size_t c = 0; c < columns.size(); ++c) file.stream() << (c ? "," : "") << csv_field(columns[c]);
+            file.stream() << "\r\n";
+            each_input([&](std::string &&line) {
+                file.stream() << csv_row(parse_json(line, "item"), columns);
                 ++r.items_in;
             });
         }
-        file.close();
-        if (!file) throw std::runtime_error("writing " + path + " failed");
+        file.commit();
         out.add(fmt::format(R"({{"path":{},"items":{}}})", quote(path), r.items_in));
         return true;
     }
