@@ -123,7 +123,7 @@ TEST_CASE("a whole pipeline is checked through the plugin before its first step 
     CHECK(emu.counter("purges") == 0);
 }
 
-TEST_CASE("item data fills a value inside a period string; it can never add a key") {
+TEST_CASE("item data fills a value inside a period string and can never add a key") {
     EmulatorProcess emu({"--chats", "200"});
     Scratch s;
     s.write("pbx.json", emu.credentials());
