@@ -136,9 +136,11 @@ private:
 class Runner {
 public:
     Runner(Pipeline &p, const RunOptions &o) : p_(p), o_(o), progress_(ProgressDisplay::detect(o.quiet)) {
-        char tmpl[] = "/tmp/nodehost-run-XXXXXX";
-        const char *dir = mkdtemp(tmpl);
-        if (!dir) throw std::runtime_error("cannot create a spool directory in /tmp");
+        // Spool files hold chat data: a private (0700) folder under $TMPDIR or /tmp, removed
+        // when the run ends, whichever way it ends short of SIGKILL.
+        std::string tmpl = (fs::temp_directory_path() / "nodehost-run-XXXXXX").string();
+        const char *dir = mkdtemp(tmpl.data());
+        if (!dir) throw std::runtime_error("cannot create a spool directory in " + fs::temp_directory_path().string());
         spool_dir_ = dir;
         results_.resize(p.steps.size());
     }
