@@ -8,6 +8,7 @@ packages=(
   libcurl4-openssl-dev rapidjson-dev libfmt-dev doctest-dev libcli11-dev
   libcpp-httplib-dev libhowardhinnant-date-dev libssl-dev zlib1g-dev libbrotli-dev tzdata
   python3 python3-jsonschema
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

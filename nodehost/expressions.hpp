@@ -35,7 +35,8 @@ void check_expressions(const rapidjson::Value &value, const std::string &path);
 rapidjson::Document evaluate(const rapidjson::Value &value, const ExpressionContext &ctx, const std::string &path);
 
 // The instant an ISO 8601 date-time with an offset names ("2026-03-15T10:30:00Z",
-// "...+01:00"), as `--now` takes it; nullopt for anything else.
+// "...+01:00") within the system clock's years (1678-2262), as `--now` takes it; nullopt
+// for anything else.
 std::optional<std::chrono::system_clock::time_point> parse_instant(std::string_view text);
 
 }  // namespace nodehost

@@ -75,7 +75,7 @@ rapidjson::Document parse_json(const std::string &text, const std::string &what)
     if (nesting(text) > max_json_depth)
         throw UsageError(what + " is not valid JSON: nested deeper than " + std::to_string(max_json_depth) + " levels");
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag>(text.c_str(), text.size());
+    doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.c_str(), text.size());  // as the plugin reads it
     if (doc.HasParseError())
         throw UsageError(what + " is not valid JSON: " +
                          (doc.GetParseError() == rapidjson::kParseErrorDocumentRootNotSingular

@@ -62,7 +62,12 @@ std::string build_credential(const std::string &name, const rapidjson::Value &sp
     };
     if (spec.HasMember("file")) {
         std::string file = resolve(p.directory, str_member(spec, "file", where));
-        auto doc = parse_json(inline_or_file("@" + file, where + " file"), where + " file " + file);
+        rapidjson::Document doc;
+        try {
+            doc = parse_json(inline_or_file("@" + file, where), where + " file " + file);
+        } catch (const UsageError &e) {
+            throw PipelineError(e.what());
+        }
         if (!doc.IsObject()) throw PipelineError(where + ": file " + file + " must hold a JSON object");
         for (const auto &m : doc.GetObject()) set(m.name.GetString(), m.value);
     }
@@ -137,7 +142,10 @@ Pipeline load_pipeline(const std::string &path, const std::vector<std::string> &
     std::vector<std::string> plugin_paths = extra_plugins;
     if (doc.HasMember("plugins")) {
         if (!doc["plugins"].IsArray()) throw PipelineError("pipeline: \"plugins\" must be a list of paths");
-        for (const auto &v : doc["plugins"].GetArray()) plugin_paths.push_back(resolve(p.directory, v.GetString()));
+        for (const auto &v : doc["plugins"].GetArray()) {
+            if (!v.IsString()) throw PipelineError("pipeline: \"plugins\" must be a list of paths");
+            plugin_paths.push_back(resolve(p.directory, v.GetString()));
+        }
     }
     for (const auto &pp : plugin_paths) {
         try {

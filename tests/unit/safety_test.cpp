@@ -258,3 +258,48 @@ TEST_CASE("secrets never come back: not from the plugin, not from a server that 
     CHECK(wrong.errors[0].message.find(key) == std::string::npos);
     for (const auto &l : e.logs) CHECK(l.find(key) == std::string::npos);
 }
+
+TEST_CASE("the validate extension checks every item and runs nothing; a plugin without it still runs") {
+    EmulatorProcess emu;
+    wfnode::ExecuteCall call;
+    call.node_type = purge;
+    call.credentials = emu.credentials();
+    call.parameters = R"({"period":{"Stop":"2025-01-01T00:00:00Z"}})";
+    call.items = {"{}", "{}", "{}"};
+    call.item_parameters = {std::string(R"({"period":{"All":true}})"), std::nullopt,
+                            std::string(R"({"period":{"Stop":"2025-13-01T00:00:00Z"}})")};
+    std::vector<wfnode::Error> errors;
+    int items = 0;
+    wfnode::ExecuteCallbacks cb;
+    cb.on_error = [&](const wfnode::Error &e) { errors.push_back(e); };
+    cb.on_item = [&](uint32_t, std::string_view) { return ++items, true; };
+    auto status = plugin().validate(call, cb);
+    REQUIRE(status.has_value());
+    CHECK(*status == WFNODE_ERR_INVALID_INPUT);
+    REQUIRE(errors.size() == 2);
+    CHECK(errors[0].item_index == 0);
+    CHECK(errors[0].field == "confirmPurgeAll");
+    CHECK(errors[1].item_index == 2);
+    CHECK(errors[1].field == "period.Stop");
+    CHECK(items == 0);
+    call.item_parameters.clear();
+    errors.clear();
+    CHECK(plugin().validate(call, cb) == std::optional<wfnode_status>(WFNODE_OK));
+    CHECK(errors.empty());
+    CHECK(emu.counter("requests") == 0);
+    CHECK(emu.counter("tokenRequests") == 0);
+
+    // A 1.0 plugin that offers no extension: no validation to ask for, and it still runs.
+    wfnode::Plugin plain(NO_EXTENSIONS_PLUGIN_PATH);
+    wfnode::ExecuteCall c;
+    c.node_type = "test.constant";
+    c.items = {"{}"};
+    CHECK_FALSE(plain.validate(c, cb).has_value());
+    auto ran = execute_on(plain, "test.constant", "{}", "null");
+    CHECK(ran.status == WFNODE_OK);
+    REQUIRE(ran.items.size() == 1);
+    CHECK(ran.items[0].json == R"({"n":1})");
+    auto r = run({NODEHOST_PATH, "exec", NO_EXTENSIONS_PLUGIN_PATH, "test.constant"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "{\"n\":1}\n");
+}

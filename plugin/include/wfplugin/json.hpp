@@ -16,7 +16,7 @@ namespace wfplugin::json {
 // The policy, so two readers can never disagree about what a document says: valid UTF-8,
 // one document and nothing after it, no duplicate key in any object, no NUL character in a
 // key or string, nesting at most max_depth deep (far above any real document, far below
-// what could exhaust a stack), at most max_bytes of text. Numbers keep full precision.
+// what could exhaust a stack), at most max_bytes of text.
 inline constexpr std::size_t max_depth = 64;
 inline constexpr std::size_t max_bytes = 64u << 20;
 
