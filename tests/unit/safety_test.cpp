@@ -259,7 +259,7 @@ TEST_CASE("secrets never come back: not from the plugin, not from a server that 
     for (const auto &l : e.logs) CHECK(l.find(key) == std::string::npos);
 }
 
-TEST_CASE("the validate extension checks every item and runs nothing; a plugin without it still runs") {
+TEST_CASE("the validate extension checks every item and runs nothing, and a plugin without it still runs") {
     EmulatorProcess emu;
     wfnode::ExecuteCall call;
     call.node_type = purge;
