@@ -1,9 +1,11 @@
 #include "commands.hpp"
 
 #include "io.hpp"
-#include <wfnode/loader.hpp>
 #include "n8n_form.hpp"
 #include "node_runner.hpp"
+#include "pipeline.hpp"
+
+#include <wfnode/loader.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -86,7 +88,16 @@ int cmd_exec(const ExecOptions &o) {
     if (!params.IsObject()) throw UsageError("--params must be a JSON object");
     check_expressions(params, "parameters");
     std::string creds = inline_or_file(o.credentials, "--credentials");
-    parse_json(creds, "--credentials");
+    auto creds_doc = parse_json(creds, "--credentials");
+    // Another user of this machine can read a command line (ps, /proc): say so for a secret.
+    const wfnode_node_def *node = plugin.find_node(o.node_type);
+    const wfnode_credential_def *type = node->credential_type ? plugin.find_credential(node->credential_type) : nullptr;
+    if (!o.credentials.starts_with("@") && type && creds_doc.IsObject())
+        for (const auto &field : secret_fields(*type))
+            if (creds_doc.HasMember(field.c_str()))
+                std::fprintf(stderr, "nodehost: warning: --credentials carries the secret \"%s\" on the command line, "
+                                     "where other users of this machine can read it; put the JSON in a file and pass "
+                                     "@file\n", field.c_str());
 
     NodeRun run;
     run.node_type = o.node_type;

@@ -28,19 +28,6 @@ std::string resolve(const std::string &dir, const std::string &path) {
     return fs::path(path).is_absolute() ? path : (fs::path(dir) / path).lexically_normal().string();
 }
 
-// The secret fields of a credential type, from its schema ("x-secret" or "writeOnly").
-std::set<std::string> secret_fields(const wfnode_credential_def &def) {
-    std::set<std::string> out;
-    rapidjson::Document schema;
-    schema.Parse(def.schema_json);
-    if (schema.HasParseError() || !schema.HasMember("properties")) return out;
-    for (const auto &p : schema["properties"].GetObject())
-        if ((p.value.HasMember("x-secret") && p.value["x-secret"].IsTrue()) ||
-            (p.value.HasMember("writeOnly") && p.value["writeOnly"].IsTrue()))
-            out.insert(p.name.GetString());
-    return out;
-}
-
 // Builds one credential's JSON from its sources: a file, then environment variables, then
 // inline values (for non-secrets; a secret written inline works but is warned about).
 std::string build_credential(const std::string &name, const rapidjson::Value &spec, const Pipeline &p,
@@ -117,6 +104,19 @@ std::optional<std::string> find_cycle(const std::vector<std::string> &names, con
 }
 
 }  // namespace
+
+// The secret fields of a credential type, from its schema ("x-secret" or "writeOnly").
+std::set<std::string> secret_fields(const wfnode_credential_def &def) {
+    std::set<std::string> out;
+    rapidjson::Document schema;
+    schema.Parse(def.schema_json);
+    if (schema.HasParseError() || !schema.HasMember("properties")) return out;
+    for (const auto &p : schema["properties"].GetObject())
+        if ((p.value.HasMember("x-secret") && p.value["x-secret"].IsTrue()) ||
+            (p.value.HasMember("writeOnly") && p.value["writeOnly"].IsTrue()))
+            out.insert(p.name.GetString());
+    return out;
+}
 
 bool is_host_step(const std::string &node) { return host_steps.count(node) > 0; }
 

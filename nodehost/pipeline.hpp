@@ -22,6 +22,7 @@
 #include <rapidjson/document.h>
 
 #include <memory>
+#include <set>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -57,6 +58,9 @@ struct Pipeline {
 
 // Host steps offered by nodehost itself, for `describe`-like listings and validation.
 bool is_host_step(const std::string &node);
+
+// The secret fields of a credential type, from its schema ("x-secret" or "writeOnly").
+std::set<std::string> secret_fields(const wfnode_credential_def &def);
 
 // Loads `path`, the plugins it names plus `extra_plugins`, and validates everything;
 // throws PipelineError naming the step.

@@ -205,4 +205,10 @@ TEST_CASE("nodehost never prints a secret, even when the server echoes it") {
     CHECK(wrong.exit_code == 1);
     CHECK(wrong.err.find("Invalid client credentials: [redacted]") != std::string::npos);
     CHECK(wrong.err.find(key) == std::string::npos);
+    CHECK(wrong.err.find("on the command line") == std::string::npos);  // it came from a file
+    // A key on the command line works, but nodehost says who else can read it.
+    auto inline_key = exec_node({download, "--params", R"({"clientTimeZone":"UTC"})", "--credentials", emu.credentials(key)});
+    CHECK(inline_key.err.find("nodehost: warning: --credentials carries the secret \"apiKey\" on the command line") !=
+          std::string::npos);
+    CHECK(inline_key.err.find(key) == std::string::npos);
 }

@@ -35,7 +35,7 @@ TEST_CASE("nodehost exec: {{ $json.field }} gives each input item its own time w
         "\n";
     auto r = run({NODEHOST_PATH, "exec", PLUGIN_PATH, "threecx.downloadChatHistory", "--envelope", "--params",
                   R"({"clientTimeZone":"UTC","options":{"filter":"TimeSent ge {{ $json.from }} and TimeSent lt {{$json.to}}"}})",
-                  "--credentials", emu.credentials(), "--input", "-"},
+                  "--credentials", emu.credentials_argument(), "--input", "-"},
                  input);
     REQUIRE(r.exit_code == 0);
     CHECK(r.err == "");
@@ -63,14 +63,14 @@ TEST_CASE("nodehost exec: errors go to stderr with a non-zero status, continue-o
     const std::string input = "{\"top\":2}\n{\"top\":-1}\n{\"top\":1}\n";
 
     auto failing = run({NODEHOST_PATH, "exec", PLUGIN_PATH, "threecx.downloadChatHistory", "--params", "@" + dir + "-params.json",
-                        "--credentials", emu.credentials(), "--input", "-"},
+                        "--credentials", emu.credentials_argument(), "--input", "-"},
                        input);
     CHECK(failing.exit_code == 1);
     CHECK(failing.out == "");
     CHECK(failing.err == "nodehost: error: item 1: options.top must be >= 0, got -1 [invalid input; field options.top]\n");
 
     auto tolerant = run({NODEHOST_PATH, "exec", PLUGIN_PATH, "threecx.downloadChatHistory", "--continue-on-fail", "--params",
-                         "@" + dir + "-params.json", "--credentials", emu.credentials(), "--input", "-"},
+                         "@" + dir + "-params.json", "--credentials", emu.credentials_argument(), "--input", "-"},
                         input);
     CHECK(tolerant.exit_code == 0);
     auto out = lines(tolerant.out);
@@ -97,7 +97,7 @@ TEST_CASE("streaming: exporting 200,000 chats keeps nodehost's memory flat") {
     EmulatorProcess emu({"--chats", "200000"});
     auto r = run({NODEHOST_PATH, "exec", PLUGIN_PATH, "threecx.downloadChatHistory", "--params",
                   R"({"clientTimeZone":"Europe/Berlin","options":{"returnAll":true,"pageSize":50000}})", "--credentials",
-                  emu.credentials()});
+                  emu.credentials_argument()});
     REQUIRE(r.exit_code == 0);
     CHECK(lines(r.out).size() == 200000);
     // Pages of 50,000 records are about 24 MB each and the export about 96 MB; records are

@@ -89,6 +89,12 @@ std::string EmulatorProcess::credentials(const std::string &api_key) const {
     return R"({"baseUrl":")" + base_url() + R"(","clientId":")" + client_id_ + R"(","apiKey":")" + api_key + "\"}";
 }
 
+std::string EmulatorProcess::credentials_argument(const std::string &api_key) const {
+    const std::string path = dir_ + "/credentials-" + std::to_string(std::hash<std::string>{}(api_key)) + ".json";
+    std::ofstream(path) << credentials(api_key);
+    return "@" + path;
+}
+
 long EmulatorProcess::counter(const std::string &name) const {
     auto doc = parse(http(base_url() + "/admin/counters", nullptr));
     if (!doc.HasMember(name.c_str())) throw std::runtime_error("no counter " + name);

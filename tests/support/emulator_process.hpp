@@ -24,6 +24,9 @@ public:
     std::string base_url() const;
     // The threecxApi credential JSON for this emulator (demo client).
     std::string credentials(const std::string &api_key = "demo-secret") const;
+    // The same in a file of the emulator's scratch folder, as "@path" for nodehost's
+    // --credentials: a secret never goes on a child's command line.
+    std::string credentials_argument(const std::string &api_key = "demo-secret") const;
     // One counter of /admin/counters ("requests", "tokenRequests", "connections", "chats"...).
     long counter(const std::string &name) const;
     // Raw request targets the emulator received, oldest first ("GET /xapi/v1/...").
