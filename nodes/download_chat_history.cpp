@@ -3,6 +3,7 @@
 #include "threecx_api.hpp"
 #include "xapi/client.hpp"
 #include "xapi/odata.hpp"
+#include "xapi/request_options.hpp"
 
 #include <fmt/format.h>
 #include <wfplugin/json.hpp>
@@ -24,6 +25,7 @@ struct DownloadPlan {
     bool count = false;
     bool return_all = false;
     uint64_t page_size = 1000;
+    xapi::RequestOptions request;
     // $search, $filter, $select, $orderby, $expand in the order they are sent.
     std::vector<std::pair<std::string, std::string>> fixed_options;
 
@@ -43,6 +45,7 @@ DownloadPlan plan_from(const rapidjson::Value &params) {
     DownloadPlan p;
     p.time_zone = params["clientTimeZone"].GetString();
     const rapidjson::Value *o = json::find(params, "options");
+    p.request = xapi::request_options(o);
     if (!o) return p;
     auto str = [&](const char *name) -> std::string {
         auto *v = json::find(*o, name);
@@ -77,7 +80,7 @@ void run(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, 
     };
 
     if (!plan.return_all) {
-        client.get_collection(plan.url(plan.top, plan.skip), on_record, on_count);
+        client.get_collection(plan.url(plan.top, plan.skip), on_record, on_count, plan.request);
         return;
     }
 
@@ -89,12 +92,12 @@ void run(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, 
     uint64_t skip = plan.skip;
     for (;;) {
         const uint64_t want = plan.top ? std::min(plan.page_size, *plan.top - emitted) : plan.page_size;
-        xapi::PageInfo page = client.get_collection(plan.url(want, skip), on_record, on_count);
+        xapi::PageInfo page = client.get_collection(plan.url(want, skip), on_record, on_count, plan.request);
         uint64_t got = page.records;
         std::optional<int64_t> total = page.count;
         while (!page.next_link.empty() && !reached_top()) {
             std::string link = page.next_link;
-            page = client.get_collection(link, on_record, on_count);
+            page = client.get_collection(link, on_record, on_count, plan.request);
             if (page.next_link == link)
                 throw NodeError(WFNODE_ERR_API, "the server repeated the same next page link; stopped to avoid a loop",
                                 {}, 200);

@@ -4,6 +4,7 @@
 #include "threecx_api.hpp"
 #include "xapi/client.hpp"
 #include "xapi/odata.hpp"
+#include "xapi/request_options.hpp"
 
 #include <fmt/format.h>
 #include <wfplugin/iso8601.hpp>
@@ -26,6 +27,7 @@ struct PurgePlan {
     std::optional<iso8601::TimePoint> start, stop;  // validated instants, sent in one canonical form
     bool dry_run = false;
     bool count_first = false;
+    xapi::RequestOptions request;
 
     // The request body, built from the validated plan and nothing else: no input text is
     // copied into it, so no input can add a key to it.
@@ -91,6 +93,7 @@ PurgePlan plan_from(const rapidjson::Value &params) {
     const auto *options = json::find(params, "options");
     p.dry_run = flag(options, "dryRun");
     p.count_first = flag(options, "countBeforePurge");
+    p.request = xapi::request_options(options);
     if (p.dry_run || flag(&params, "confirmPurgeAll")) return p;
     if (p.all)
         throw invalid("confirmPurgeAll", "period.All is true, which deletes every chat on the PBX: set "
@@ -108,7 +111,7 @@ PurgePlan plan_from(const rapidjson::Value &params) {
 
 int64_t count_matching(const PurgePlan &plan, xapi::Client &client) {
     int64_t count = -1;
-    client.get_collection(plan.count_query(), [](std::string_view) {}, [&](int64_t n) { count = n; });
+    client.get_collection(plan.count_query(), [](std::string_view) {}, [&](int64_t n) { count = n; }, plan.request);
     if (count < 0) throw NodeError(WFNODE_ERR_API, "the server answered the count request without @odata.count", {}, 200);
     return count;
 }
@@ -118,7 +121,7 @@ void run(const PurgePlan &plan, xapi::Client &client, ExecutionContext &ctx, uin
     if (plan.dry_run || plan.count_first) matched = count_matching(plan, client);
     long status = 0;
     if (!plan.dry_run) {
-        status = client.post_json("/PurgeChats", plan.body());
+        status = client.post_json("/PurgeChats", plan.body(), plan.request);
         ctx.log(WFNODE_LOG_INFO, fmt::format("purged chats of period {} (HTTP {})", plan.period_json(), status));
     }
     ctx.emit(item, fmt::format(R"({{"dryRun":{},"period":{},"purged":{},"httpStatus":{},"matchedChats":{}}})",

@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <mutex>
@@ -46,29 +47,24 @@ Pool &pool() {
     return p;
 }
 
-size_t on_header(char *data, size_t size, size_t n, void *userdata) {
-    auto *content_type = static_cast<std::string *>(userdata);
-    std::string_view line(data, size * n);
-    constexpr std::string_view name = "content-type:";
-    if (line.size() > name.size()) {
-        bool match = true;
-        for (size_t i = 0; i < name.size() && match; ++i) match = std::tolower(static_cast<unsigned char>(line[i])) == name[i];
-        if (match) {
-            auto value = line.substr(name.size());
-            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-            while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
-            content_type->assign(value);
-        }
-    }
-    // A new status line (after a redirect or 100-continue) starts a new header block.
-    if (line.rfind("HTTP/", 0) == 0) content_type->clear();
-    return size * n;
+// Retry-After: a number of seconds, or an HTTP date (read by libcurl's curl_getdate).
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value) {
+    if (!value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos && value.size() < 10)
+        return std::chrono::seconds(std::stol(std::string(value)));
+    time_t at = curl_getdate(std::string(value).c_str(), nullptr);
+    if (at < 0) return std::nullopt;
+    auto wait = std::chrono::system_clock::from_time_t(at) - std::chrono::system_clock::now();
+    return std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(wait));
 }
 
 }  // namespace
 
 size_t on_body(char *data, size_t size, size_t n, void *self) {
     auto *r = static_cast<Response *>(self);
+    if (r->bytes_ + size * n > r->max_body_bytes_) {
+        r->too_large_ = true;
+        return 0;  // libcurl ends the transfer with a write error
+    }
     // One curl_multi_perform() can read many socket buffers (and gzip multiplies them): past
     // a bound, pause the transfer until the reader has drained what it has, so memory stays flat.
     if (r->buffer_.size() - r->pos_ >= Response::max_buffered) {
@@ -108,7 +104,7 @@ Lease::~Lease() {
 }
 
 Response::Response(Lease &lease, const Request &request, std::function<void()> poll)
-    : handle_(lease.handle()), poll_(std::move(poll)) {
+    : handle_(lease.handle()), poll_(std::move(poll)), max_body_bytes_(request.max_body_bytes) {
     auto url = parse_url(request.url);
     if (!url) throw TransportError(TransportError::Kind::internal, "not an absolute http(s) URL");
     origin_ = url->origin();
@@ -121,9 +117,10 @@ Response::Response(Lease &lease, const Request &request, std::function<void()> p
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");  // cheap for the server, decoded by libcurl
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 15000L);
-    // A stalled server, not a long download, is the failure: under 1 byte/s for 60 s.
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(request.deadline.count()));
+    // A server that trickles is a stalled one: under low_speed_bytes/s for low_speed_time.
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, request.low_speed_bytes);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.low_speed_time.count()));
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_USERAGENT, request.user_agent.c_str());
     if (!request.verify_tls) {
@@ -143,8 +140,6 @@ Response::Response(Lease &lease, const Request &request, std::function<void()> p
     }
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, &content_type_);
     if (CURLMcode mc = curl_multi_add_handle(handle_.multi, e); mc != CURLM_OK) {
         release();
         throw TransportError(TransportError::Kind::internal, fmt::format("libcurl: {}", curl_multi_strerror(mc)));
@@ -160,6 +155,10 @@ Response::Response(Lease &lease, const Request &request, std::function<void()> p
         throw;
     }
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status_);
+    // The last header block's values (after a 100-continue or a redirect), read by libcurl.
+    if (char *type = nullptr; curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type) content_type_ = type;
+    if (curl_header *h = nullptr; curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
+        retry_after_ = parse_retry_after(h->value);
 }
 
 Response::~Response() { release(); }
@@ -194,6 +193,9 @@ void Response::pump_once() {
 void Response::throw_if_failed() {
     if (curl_result_ == CURLE_OK) return;
     using Kind = TransportError::Kind;
+    if (too_large_)
+        throw TransportError(Kind::too_large, fmt::format("the answer of {} grew past {} bytes (decompressed); not reading "
+                                                          "further", origin_, max_body_bytes_));
     auto code = static_cast<CURLcode>(curl_result_);
     std::string detail = handle_.error[0] ? handle_.error : curl_easy_strerror(code);
     auto [kind, what] = [code]() -> std::pair<Kind, const char *> {
@@ -204,6 +206,7 @@ void Response::throw_if_failed() {
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CACERT_BADFILE: return {Kind::tls_verify, "TLS failed with"};
         case CURLE_SSL_CONNECT_ERROR: return {Kind::tls, "TLS failed with"};
+        case CURLE_WRITE_ERROR: return {Kind::internal, "reading the answer failed with"};
         default: return {Kind::transfer, "network error with"};
         }
     }();

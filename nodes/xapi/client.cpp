@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <wfplugin/node_error.hpp>
+#include <wfplugin/retry.hpp>
 #include <wfplugin/url.hpp>
 
 namespace threecx::xapi {
@@ -51,13 +52,28 @@ NodeError network_error(const http::TransportError &e) {
 }  // namespace
 
 template <typename OnSuccess>
-auto Client::send(http::Request request, const std::string &what, OnSuccess &&on_success) {
+auto Client::send(http::Request request, const std::string &what, bool idempotent, const RequestOptions &options,
+                  OnSuccess &&on_success) {
+    request.deadline = options.deadline;
+    auto on_retry = [&](const std::string &why, http::Millis wait) {
+        ctx_.log(WFNODE_LOG_WARN, fmt::format("{}: {}; trying again in {:.1f} s", what, why, wait.count() / 1000.0));
+    };
     try {
-        return send_with_token(std::move(request), what, on_success);
+        return http::with_retries(options.retry, idempotent, poll_, on_retry,
+                                  [&] { return send_with_token(request, what, on_success); });
     } catch (const http::TransportError &e) {
         throw network_error(e);
     }
 }
+
+namespace {
+
+// 429 and 503 are answered before a server processes a request; 502 and 504 come from a
+// gateway that may have passed the request on.
+bool retryable_status(long status) { return status == 429 || status == 502 || status == 503 || status == 504; }
+bool answered_before_processing(long status) { return status == 429 || status == 503; }
+
+}  // namespace
 
 template <typename OnSuccess>
 auto Client::send_with_token(http::Request request, const std::string &what, OnSuccess &on_success) {
@@ -67,7 +83,15 @@ auto Client::send_with_token(http::Request request, const std::string &what, OnS
     request.headers.emplace_back();
     for (int attempt = 0;; ++attempt) {
         ctx_.check_cancelled();
-        std::string token = TokenCache::instance().get(creds_, lease_, poll_);
+        std::string token;
+        try {
+            token = TokenCache::instance().get(creds_, lease_, poll_);
+        } catch (const http::TransportError &e) {
+            // The request itself has not left yet: trying again cannot repeat it.
+            using Kind = http::TransportError::Kind;
+            if (e.kind != Kind::connect && e.kind != Kind::timeout && e.kind != Kind::transfer) throw;
+            throw http::RetryableFailure{std::current_exception(), true, std::nullopt, e.what()};
+        }
         ctx_.add_secret(token);
         request.headers[auth_index] = "Authorization: Bearer " + token;
         http::Response response(lease_, request, poll_);
@@ -82,6 +106,9 @@ auto Client::send_with_token(http::Request request, const std::string &what, OnS
         if (response.status() < 200 || response.status() >= 300) {
             NodeError error = api_error(response, what);
             ctx_.count_request(response.bytes_received());
+            if (retryable_status(response.status()))
+                throw http::RetryableFailure{std::make_exception_ptr(error), answered_before_processing(response.status()),
+                                             response.retry_after(), fmt::format("HTTP {}", response.status())};
             throw error;
         }
         auto result = on_success(response);
@@ -92,24 +119,42 @@ auto Client::send_with_token(http::Request request, const std::string &what, OnS
 }
 
 PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink &on_record,
-                                const std::function<void(int64_t)> &on_count) {
+                                const std::function<void(int64_t)> &on_count, const RequestOptions &options) {
     http::Request req;
     req.url = absolute(path_or_url);
     req.headers = {"Accept: application/json"};
     const std::string what = "GET " + req.url.substr(creds_.base_url.size());
-    return send(req, what, [&](http::Response &r) {
+    // Records are handed on as they are parsed. When a try fails part-way, the next one reads
+    // the page from its start and skips the records already handed on: a page asked for
+    // again is the same page (the same $skip/$top or next link), so its first records are.
+    uint64_t handed_on = 0;
+    return send(req, what, true, options, [&](http::Response &r) {
         if (r.content_type().find("json") == std::string::npos) throw api_error(r, what);
-        return read_collection(r, on_record, on_count, what);
+        uint64_t seen = 0;
+        PageInfo page = read_collection(
+            r,
+            [&](std::string_view record) {
+                if (seen++ < handed_on) return;
+                on_record(record);
+                ++handed_on;
+            },
+            on_count, what);
+        if (page.records < handed_on)
+            throw NodeError(WFNODE_ERR_API,
+                            fmt::format("{}: the page changed between tries: {} records were handed on, the page now "
+                                        "holds {}", what, handed_on, page.records),
+                            {}, static_cast<int>(r.status()));
+        return page;
     });
 }
 
-long Client::post_json(const std::string &path, const std::string &body) {
+long Client::post_json(const std::string &path, const std::string &body, const RequestOptions &options) {
     http::Request req;
     req.method = "POST";
     req.url = absolute(path);
     req.body = body;
     req.headers = {"Content-Type: application/json", "Accept: application/json"};
-    return send(req, "POST " + path, [](http::Response &r) {
+    return send(req, "POST " + path, false, options, [](http::Response &r) {
         r.read_all(0);
         return r.status();
     });

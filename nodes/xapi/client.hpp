@@ -4,6 +4,7 @@
 
 #include "xapi/collection_reader.hpp"
 #include "xapi/credentials.hpp"
+#include "xapi/request_options.hpp"
 
 #include <wfplugin/execution_context.hpp>
 #include <wfplugin/http.hpp>
@@ -22,16 +23,23 @@ public:
     const Credentials &credentials() const { return creds_; }
 
     // GET `path_and_query` (relative to the service root, starting with "/") or an absolute
-    // URL on the same server (an @odata.nextLink), streaming records to `on_record`.
+    // URL on the same server (an @odata.nextLink), streaming records to `on_record`. Tried
+    // again as `options` allow; a page that fails part-way is fetched again from its start,
+    // and the records already handed on are not handed on again.
     PageInfo get_collection(const std::string &path_or_url, const RecordSink &on_record,
-                            const std::function<void(int64_t)> &on_count = {});
+                            const std::function<void(int64_t)> &on_count, const RequestOptions &options);
 
     // POST a JSON body; returns the HTTP status of a 2xx answer, throws on anything else.
-    long post_json(const std::string &path, const std::string &body);
+    // Tried again only when the server cannot have acted on it (see wfplugin/retry.hpp).
+    long post_json(const std::string &path, const std::string &body, const RequestOptions &options);
 
 private:
-    // Sends `request` with the shared token, retrying once with a new token after a 401.
-    template <typename OnSuccess> auto send(http::Request request, const std::string &what, OnSuccess &&on_success);
+    // Sends `request` with the shared token under the retry policy; converts what is left of
+    // a transport failure into the node's error.
+    template <typename OnSuccess>
+    auto send(http::Request request, const std::string &what, bool idempotent, const RequestOptions &options,
+              OnSuccess &&on_success);
+    // One try: the token (a new one once after a 401), the request, the answer.
     template <typename OnSuccess>
     auto send_with_token(http::Request request, const std::string &what, OnSuccess &on_success);
     std::string absolute(const std::string &path_or_url) const;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <wfplugin/json.hpp>
+#include <wfplugin/retry.hpp>
 
 #include <chrono>
 #include <map>
@@ -82,6 +83,11 @@ std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const 
                             "credentials", static_cast<int>(resp.status()), refused->code);
         NodeError err = api_error(static_cast<int>(resp.status()), resp.content_type(), body, "token request");
         if (resp.status() == 400) err.status = WFNODE_ERR_AUTH;  // a malformed token request: bad credentials
+        // Busy or behind a failing gateway: a token request can always be asked again (the
+        // request it is for has not left yet).
+        if (long s = resp.status(); s == 429 || s == 502 || s == 503 || s == 504)
+            throw http::RetryableFailure{std::make_exception_ptr(err), true, resp.retry_after(),
+                                         fmt::format("token request HTTP {}", s)};
         throw err;
     }
     rapidjson::Document doc;

@@ -86,6 +86,9 @@ TEST_CASE("a refused key: the server's token error, never the key") {
 TEST_CASE("error bodies of every kind reach the user") {
     EmulatorProcess emu({"--chats", "50"});
     REQUIRE(execute(node, params, emu.credentials()).status == WFNODE_OK);
+    // One try only, so each fault reaches the user (retries are tested in reliability_test).
+    const char *params = R"({"clientTimeZone":"UTC","options":{"top":3,"maxTries":1}})";
+    const char *all = R"({"clientTimeZone":"UTC","options":{"maxTries":1}})";
 
     emu.admin_post("/admin/faults", R"({"htmlError":1})");
     auto html = execute(node, params, emu.credentials());
@@ -105,12 +108,12 @@ TEST_CASE("error bodies of every kind reach the user") {
     CHECK(throttled.errors[0].api_code == "TooManyRequests");
 
     emu.admin_post("/admin/faults", R"({"malformedJson":1})");
-    auto malformed = execute(node, R"({"clientTimeZone":"UTC"})", emu.credentials());
+    auto malformed = execute(node, all, emu.credentials());
     REQUIRE(malformed.errors.size() == 1);
     CHECK(malformed.errors[0].message.find("not valid JSON") != std::string::npos);
 
     emu.admin_post("/admin/faults", R"({"resetMidBody":1})");
-    auto reset = execute(node, R"({"clientTimeZone":"UTC"})", emu.credentials());
+    auto reset = execute(node, all, emu.credentials());
     REQUIRE(reset.errors.size() == 1);
     CHECK(reset.errors[0].status == WFNODE_ERR_NETWORK);
     CHECK(reset.errors[0].message.find("127.0.0.1:" + std::to_string(emu.port())) != std::string::npos);

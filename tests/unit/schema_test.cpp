@@ -104,9 +104,11 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
     CHECK(std::string(props[1]["type"].GetString()) == "collection");
     CHECK(std::string(props[1]["placeholder"].GetString()) == "Add option");
     const auto &options = props[1]["options"];
-    REQUIRE(options.Size() == 10);
-    const char *order[] = {"top", "skip", "search", "filter", "count", "select", "orderby", "expand", "returnAll", "pageSize"};
-    for (rapidjson::SizeType i = 0; i < 10; ++i) CHECK(std::string(options[i]["name"].GetString()) == order[i]);
+    REQUIRE(options.Size() == 15);
+    const char *order[] = {"top",       "skip",     "search",       "filter",          "count",
+                           "select",    "orderby",  "expand",       "returnAll",       "pageSize",
+                           "maxTries",  "retryDelayMs", "retryMaxDelayMs", "retryBudgetS", "requestTimeoutS"};
+    for (rapidjson::SizeType i = 0; i < 15; ++i) CHECK(std::string(options[i]["name"].GetString()) == order[i]);
     CHECK(std::string(options[0]["type"].GetString()) == "number");
     CHECK(options[0]["typeOptions"]["minValue"].GetInt() == 0);
     CHECK(std::string(options[4]["type"].GetString()) == "boolean");

@@ -9,8 +9,10 @@
 // so the next execution, on any thread, reuses the connection too.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -23,7 +25,10 @@ namespace wfplugin::http {
 // A request that got no complete answer: no connection, TLS refused, a timeout, a transfer
 // cut short. `message` says what failed and where (the origin, never a path or query).
 struct TransportError : std::runtime_error {
-    enum class Kind { connect, tls, tls_verify, timeout, transfer, internal };
+    // connect: no connection, so nothing was sent; timeout: the deadline or the low-speed
+    // limit hit; transfer: the connection dropped or the answer was cut short; too_large: the
+    // answer passed Request::max_body_bytes (decompressed).
+    enum class Kind { connect, tls, tls_verify, timeout, transfer, too_large, internal };
     TransportError(Kind kind, const std::string &message) : std::runtime_error(message), kind(kind) {}
     Kind kind;
 };
@@ -35,6 +40,14 @@ struct Request {
     std::string body;                  // sent when non-empty or when method is POST
     bool verify_tls = true;
     std::string user_agent = "wfplugin";  // the API client names itself
+    // Limits against a slow or hostile server: the whole request (connection, answer and
+    // body read) within `deadline`; below `low_speed_bytes` per second for `low_speed_time`
+    // is a timeout too; an answer growing past `max_body_bytes` once decompressed (a gzip
+    // bomb) is refused.
+    std::chrono::milliseconds deadline{300'000};
+    long low_speed_bytes = 1024;
+    std::chrono::seconds low_speed_time{30};
+    uint64_t max_body_bytes = 1ull << 30;
 };
 
 class Handle;  // a pooled curl handle; defined in http.cpp
@@ -68,6 +81,8 @@ public:
 
     long status() const { return status_; }
     const std::string &content_type() const { return content_type_; }
+    // The Retry-After header as a wait from now (seconds, or an HTTP date), if sent.
+    std::optional<std::chrono::milliseconds> retry_after() const { return retry_after_; }
     uint64_t bytes_received() const { return bytes_; }
 
     // An error body is kept up to this size; the rest is read and dropped.
@@ -97,6 +112,7 @@ public:
 
 private:
     friend size_t on_body(char *data, size_t size, size_t n, void *self);
+    friend size_t on_header(char *data, size_t size, size_t n, void *self);
     bool refill();           // false at the end of the body
     void pump_once();
     void throw_if_failed();
@@ -111,6 +127,9 @@ private:
     uint64_t bytes_ = 0;
     long status_ = 0;
     std::string content_type_;
+    std::optional<std::chrono::milliseconds> retry_after_;
+    uint64_t max_body_bytes_ = 0;
+    bool too_large_ = false;
     bool done_ = false;
     bool paused_ = false;
     bool attached_ = false;  // the easy handle is in the multi
