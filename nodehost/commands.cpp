@@ -7,7 +7,10 @@
 
 #include <wfnode/loader.hpp>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 namespace nodehost {
@@ -108,23 +111,38 @@ int cmd_exec(const ExecOptions &o) {
     else read_json_lines(o.input, [&](std::string &&line) { run.items.push_back(std::move(line)); });
 
     install_interrupt_handler();
+    // Output that cannot be written (a closed pipe, a full disk) ends the run with an error,
+    // never with a silent gap: EPIPE instead of SIGPIPE, and every write checked.
+    std::signal(SIGPIPE, SIG_IGN);
+    bool output_failed = false;
+    uint64_t errors = 0;
+    auto written = [&](int printed) {
+        if (printed < 0 || std::ferror(stdout)) output_failed = true;
+        return !output_failed;
+    };
     wfnode::ExecuteCallbacks cb;
     cb.on_item = [&](uint32_t paired, std::string_view json) {
-        if (o.envelope) std::printf("{\"json\":%.*s,\"pairedItem\":%u}\n", static_cast<int>(json.size()), json.data(), paired);
-        else std::printf("%.*s\n", static_cast<int>(json.size()), json.data());
-        return true;
+        if (o.envelope)
+            return written(std::printf("{\"json\":%.*s,\"pairedItem\":%u}\n", static_cast<int>(json.size()), json.data(), paired));
+        return written(std::printf("%.*s\n", static_cast<int>(json.size()), json.data()));
     };
     cb.on_error = [&](const wfnode::Error &e) {
+        ++errors;
         std::fprintf(stderr, "nodehost: %s: %s\n", o.continue_on_fail ? "warning" : "error", describe_error(e).c_str());
-        if (o.continue_on_fail && e.item_index != WFNODE_NO_ITEM) std::printf("%s\n", error_item_json(e).c_str());
+        if (o.continue_on_fail && e.item_index != WFNODE_NO_ITEM) written(std::printf("%s\n", error_item_json(e).c_str()));
     };
     cb.on_log = [&](int32_t level, std::string_view m) {
         if (o.verbose || level >= WFNODE_LOG_WARN)
             std::fprintf(stderr, "nodehost: log: %.*s\n", static_cast<int>(m.size()), m.data());
     };
     wfnode_status status = run_node(plugin, run, cb);
-    std::fflush(stdout);
-    return status == WFNODE_OK ? 0 : 1;
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) output_failed = true;
+    if (output_failed) {
+        std::fprintf(stderr, "nodehost: error: writing the output failed: %s\n", std::strerror(errno));
+        return 1;
+    }
+    // With continue-on-fail the other items ran, but the run is not a success.
+    return status == WFNODE_OK && errors == 0 ? 0 : 1;
 }
 
 }  // namespace nodehost

@@ -6,6 +6,8 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <filesystem>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -87,10 +89,13 @@ rapidjson::Document parse_json(const std::string &text, const std::string &what)
 }
 
 void read_json_lines(const std::string &path, const std::function<void(std::string &&line)> &on_item) {
+    const std::string name = path == "-" ? std::string("stdin") : path;
     std::ifstream file;
     if (path != "-") {
+        // A folder opens like a file and then reads as empty: that would be a silent gap.
+        if (std::error_code ec; std::filesystem::is_directory(path, ec)) throw UsageError("cannot read input file " + path + ": it is a directory");
         file.open(path, std::ios::binary);
-        if (!file) throw UsageError("cannot read input file " + path);
+        if (!file) throw UsageError("cannot read input file " + path + ": " + std::strerror(errno));
     }
     std::istream &in = path == "-" ? std::cin : file;
     std::string line;
@@ -98,10 +103,12 @@ void read_json_lines(const std::string &path, const std::function<void(std::stri
     while (std::getline(in, line)) {
         ++number;
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        const std::string where = (path == "-" ? std::string("stdin") : path) + " line " + std::to_string(number);
+        const std::string where = name + " line " + std::to_string(number);
         if (!parse_json(line, where).IsObject()) throw UsageError(where + ": not a JSON object");
         on_item(std::move(line));
     }
+    // getline stops at the end or at a read error; only the end is fine.
+    if (in.bad() || !in.eof()) throw UsageError("reading " + name + " failed after line " + std::to_string(number));
 }
 
 std::string to_json(const rapidjson::Value &value, bool pretty) {

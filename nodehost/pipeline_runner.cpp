@@ -31,11 +31,19 @@ public:
     StepOutput(const std::string &spool_path, StepResult &result) : result_(result) {
         if (!spool_path.empty()) spool_.open(spool_path, std::ios::binary | std::ios::trunc);
     }
-    void add(std::string_view json) {
-        if (spool_.is_open()) spool_ << json << '\n';
+    // False when the spool cannot take it (a full disk): the step must fail, not lose items.
+    [[nodiscard]] bool add(std::string_view json) {
+        if (spool_.is_open() && !(spool_ << json << '\n')) return false;
         ++result_.items_out;
         if (result_.last_items.size() == 5) result_.last_items.erase(result_.last_items.begin());
         result_.last_items.emplace_back(json);
+        return true;
+    }
+    // Everything written reached the file.
+    [[nodiscard]] bool close() {
+        if (!spool_.is_open()) return true;
+        spool_.close();
+        return !spool_.fail();
     }
 
 private:
@@ -167,7 +175,8 @@ public:
                 progress_.message(fmt::format("nodehost: error: step \"{}\": interrupted", step.name));
             }
             r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            r.outcome = skipped ? "skipped (dry run)" : ok ? "done" : "failed";
+            // With continue-on-fail the next steps run, but a step with errors is never "done".
+            r.outcome = skipped ? "skipped (dry run)" : !ok ? "failed" : r.errors ? "done with errors" : "done";
             progress_.finish(r.items_out, r.errors, r.outcome);
             if (!ok) break;
         }
@@ -203,22 +212,26 @@ private:
         run.parameters = &params;
 
         StepOutput out(step.consumed ? spool_path(i) : "", r);
+        bool spool_failed = false;
         wfnode::ExecuteCallbacks cb;
         cb.on_item = [&](uint32_t, std::string_view json) {
-            out.add(json);
-            return true;
+            if (!out.add(json)) spool_failed = true;
+            return !spool_failed;
         };
         cb.on_error = [&](const wfnode::Error &e) {
             ++r.errors;
             progress_.message(fmt::format("nodehost: {}: step \"{}\": {}", step.continue_on_fail ? "warning" : "error",
                                           step.name, describe_error(e)));
-            if (step.continue_on_fail && e.item_index != WFNODE_NO_ITEM) out.add(error_item_json(e));
+            if (step.continue_on_fail && e.item_index != WFNODE_NO_ITEM && !out.add(error_item_json(e))) spool_failed = true;
         };
         cb.on_log = [&](int32_t level, std::string_view m) {
             if (o_.verbose || level >= WFNODE_LOG_WARN) progress_.message(fmt::format("nodehost: {}: {}", step.name, m));
         };
         cb.on_progress = [&](const wfnode_progress &pr) { progress_.update(pr.items_out, pr.requests); };
-        return run_node(*step.plugin, run, cb) == WFNODE_OK;
+        wfnode_status status = run_node(*step.plugin, run, cb);
+        if (spool_failed || !out.close())
+            throw std::runtime_error("writing the step's output to " + spool_dir_ + " failed (is the disk full?)");
+        return status == WFNODE_OK;
     }
 
     bool run_host_step(size_t i) {
@@ -241,13 +254,14 @@ private:
         };
 
         if (step.node == "host.readJsonLines") {
-            read_json_lines(path, [&](std::string &&line) { out.add(line); });
-            return true;
+            bool stored = true;
+            read_json_lines(path, [&](std::string &&line) { stored = stored && out.add(line); });
+            return stored_or_throw(stored && out.close());
         }
         if (o_.dry_run) {  // a dry run changes nothing: it counts what it would write
             each_input([&](std::string &&) { ++r.items_in; });
-            out.add(fmt::format(R"({{"path":{},"items":{},"written":false}})", quote(path), r.items_in));
-            return true;
+            return stored_or_throw(out.add(fmt::format(R"({{"path":{},"items":{},"written":false}})", quote(path), r.items_in)) &&
+                                   out.close());
         }
         // Written under a temporary name beside the target and renamed once complete, so a
         // failed or interrupted run never leaves a truncated file that looks finished.
@@ -269,7 +283,11 @@ private:
             });
         }
         file.commit();
-        out.add(fmt::format(R"({{"path":{},"items":{}}})", quote(path), r.items_in));
+        return stored_or_throw(out.add(fmt::format(R"({{"path":{},"items":{}}})", quote(path), r.items_in)) && out.close());
+    }
+
+    static bool stored_or_throw(bool stored) {
+        if (!stored) throw std::runtime_error("writing the step's output failed (is the disk full?)");
         return true;
     }
 
