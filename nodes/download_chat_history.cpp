@@ -6,10 +6,14 @@
 #include "xapi/request_options.hpp"
 
 #include <fmt/format.h>
+#include <wfplugin/iso8601.hpp>
 #include <wfplugin/json.hpp>
 #include <wfplugin/node.hpp>
 
+#include <map>
 #include <optional>
+#include <set>
+#include <string_view>
 
 namespace threecx {
 namespace {
@@ -26,14 +30,36 @@ struct DownloadPlan {
     bool return_all = false;
     uint64_t page_size = 1000;
     xapi::RequestOptions request;
-    // $search, $filter, $select, $orderby, $expand in the order they are sent.
-    std::vector<std::pair<std::string, std::string>> fixed_options;
+    std::string search, filter, select, orderby, expand;  // as sent ($search quoted, lists trimmed)
 
-    std::string url(std::optional<uint64_t> page_top, uint64_t page_skip) const {
+    // Return All pages by TimeSent ("keyset") rather than by $skip whenever it can: a record
+    // purged or added while the export runs then shifts no later page. It can when the user
+    // sets no order of their own, no $skip, and a $select (if any) that keeps TimeSent.
+    bool pages_by_time() const {
+        if (!return_all || skip != 0 || !orderby.empty()) return false;
+        if (select.empty()) return true;
+        for (size_t at = 0; at <= select.size();) {
+            size_t end = std::min(select.find(',', at), select.size());
+            if (select.compare(at, end - at, "TimeSent") == 0) return true;
+            at = end + 1;
+        }
+        return false;
+    }
+
+    // One request: $top/$skip as given; `since` adds "TimeSent ge since" to the user's filter
+    // and `by_time` orders by TimeSent.
+    std::string url(std::optional<uint64_t> page_top, uint64_t page_skip, bool by_time = false,
+                    const std::string &since = {}) const {
         std::vector<std::pair<std::string, std::string>> q;
         if (page_top) q.emplace_back("$top", std::to_string(*page_top));
         if (page_skip) q.emplace_back("$skip", std::to_string(page_skip));
-        q.insert(q.end(), fixed_options.begin(), fixed_options.end());
+        if (!search.empty()) q.emplace_back("$search", search);
+        std::string f = since.empty() ? filter : filter.empty() ? "TimeSent ge " + since : "(" + filter + ") and TimeSent ge " + since;
+        if (!f.empty()) q.emplace_back("$filter", f);
+        if (!select.empty()) q.emplace_back("$select", select);
+        if (by_time) q.emplace_back("$orderby", "TimeSent");
+        else if (!orderby.empty()) q.emplace_back("$orderby", orderby);
+        if (!expand.empty()) q.emplace_back("$expand", expand);
         if (count) q.emplace_back("$count", "true");
         return xapi::download_chat_history_path(time_zone) + xapi::query_string(q);
     }
@@ -56,58 +82,190 @@ DownloadPlan plan_from(const rapidjson::Value &params) {
     if (auto *v = json::find(*o, "count")) p.count = v->GetBool();
     if (auto *v = json::find(*o, "returnAll")) p.return_all = v->GetBool();
     if (auto *v = json::find(*o, "pageSize")) p.page_size = v->GetUint64();
-    if (auto s = str("search"); !s.empty()) p.fixed_options.emplace_back("$search", xapi::search_phrase(s));
-    if (auto s = str("filter"); !s.empty()) p.fixed_options.emplace_back("$filter", s);
-    for (const char *list : {"select", "orderby", "expand"})
-        if (auto s = xapi::normalise_list(str(list)); !s.empty()) p.fixed_options.emplace_back(std::string("$") + list, s);
+    if (auto s = str("search"); !s.empty()) p.search = xapi::search_phrase(s);
+    p.filter = str("filter");
+    p.select = xapi::normalise_list(str("select"));
+    p.orderby = xapi::normalise_list(str("orderby"));
+    p.expand = xapi::normalise_list(str("expand"));
     return p;
 }
 
-void run(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, uint32_t item) {
-    uint64_t emitted = 0;
+// What keeps an export honest against a server that loops, repeats itself, or promises more
+// than it sends: each check ends the item with an error naming what the server did.
+class ExportGuard {
+public:
+    void next_link(const std::string &link) {
+        if (!links_.insert(link).second)
+            throw NodeError(WFNODE_ERR_API, fmt::format("the server sent a next page link it had sent before ({}): a "
+                                                        "loop; stopped", json::excerpt(link, 120)), {}, 200);
+    }
+    void record(std::string_view json) {
+        for (unsigned char c : json) hash_ = (hash_ ^ c) * 1099511628211ull;  // FNV-1a over the page's records
+        ++page_records_;
+    }
+    // At the end of each page (each request): a page of records the server sent before means
+    // it ignores $skip or the next page link; with $count, no more records than it promised.
+    void page_done(std::optional<int64_t> count, uint64_t page_size) {
+        if (count && !promised_) promised_ = count;
+        received_ += page_records_;
+        if (page_records_ > 0 && !pages_.insert({hash_, page_records_}).second)
+            throw NodeError(WFNODE_ERR_API, "the server sent the same page of records twice (does it ignore $skip or "
+                                            "the next page link?); stopped", {}, 200);
+        if (promised_ && received_ > static_cast<uint64_t>(*promised_) + page_size)
+            throw NodeError(WFNODE_ERR_API, fmt::format("the server sent {} records where @odata.count promised {}",
+                                                        received_, *promised_), {}, 200);
+        hash_ = 14695981039346656037ull;
+        page_records_ = 0;
+    }
+    // The export ended on the server's word (an empty or short page): it must have handed on
+    // what it counted (@odata.count counts from the start, before `skipped`).
+    void finished(uint64_t handed_on, uint64_t skipped) const {
+        if (promised_ && handed_on + skipped < static_cast<uint64_t>(*promised_))
+            throw NodeError(WFNODE_ERR_API, fmt::format("the server promised {} records (@odata.count) and sent {}",
+                                                        static_cast<uint64_t>(*promised_) - skipped, handed_on), {}, 200);
+    }
+    std::optional<int64_t> promised() const { return promised_; }
+
+private:
+    std::set<std::string> links_;
+    std::set<std::pair<uint64_t, uint64_t>> pages_;
+    uint64_t hash_ = 14695981039346656037ull, page_records_ = 0, received_ = 0;
+    std::optional<int64_t> promised_;
+};
+
+// The raw "TimeSent" text of a compact record ("" when absent). Inside a string value a
+// quote is escaped, so the key's own pattern can only be the key.
+std::string_view time_sent(std::string_view record) {
+    constexpr std::string_view key = "\"TimeSent\":\"";
+    size_t at = record.find(key);
+    if (at == std::string_view::npos) return {};
+    size_t start = at + key.size(), end = record.find('"', start);
+    return end == std::string_view::npos ? std::string_view{} : record.substr(start, end - start);
+}
+
+void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, uint32_t item,
+                    uint64_t &emitted, std::string &position) {
     bool count_emitted = false;
+    ExportGuard guard;
     auto reached_top = [&] { return plan.top && emitted >= *plan.top; };
+    // Records of the boundary instant already handed on, by their bytes: the next page
+    // starts at that instant again (TimeSent ge), and they are not handed on twice.
+    std::string boundary;
+    std::map<std::string, int, std::less<>> at_boundary, handed_at_boundary;
+    std::string last_time;
     auto on_record = [&](std::string_view record) {
+        guard.record(record);
+        if (!boundary.empty() && time_sent(record) == boundary) {
+            if (auto it = at_boundary.find(record); it != at_boundary.end() && it->second > 0) {
+                --it->second;  // handed on by the page before
+                return;
+            }
+        }
         // With Return All, Top caps the total even when a server page overshoots it.
         if (reached_top()) return;
         ctx.emit(item, record);
         ++emitted;
+        if (auto t = time_sent(record); !t.empty()) {
+            if (t != last_time) handed_at_boundary.clear(), last_time = t;
+            ++handed_at_boundary[std::string(record)];
+        }
     };
     auto on_count = [&](int64_t n) {
         if (!plan.count || count_emitted) return;
         count_emitted = true;
         ctx.emit(item, fmt::format(R"({{"@odata.count":{}}})", n));
     };
+    // One page as asked, then the next page links the server adds when it splits it.
+    auto fetch = [&](const std::string &url) -> uint64_t {
+        xapi::PageInfo page = client.get_collection(url, on_record, on_count, plan.request);
+        guard.page_done(page.count, plan.page_size);
+        uint64_t got = page.records;
+        while (!page.next_link.empty() && !reached_top()) {
+            guard.next_link(page.next_link);
+            position = "the next page link " + json::excerpt(page.next_link, 120);
+            page = client.get_collection(page.next_link, on_record, on_count, plan.request);
+            guard.page_done(page.count, plan.page_size);
+            got += page.records;
+        }
+        return got;
+    };
 
     if (!plan.return_all) {
-        client.get_collection(plan.url(plan.top, plan.skip), on_record, on_count, plan.request);
+        fetch(plan.url(plan.top, plan.skip));
         return;
     }
 
-    // Return All: pages of pageSize with $skip/$top. The server may split each of our pages
-    // further and say so with @odata.nextLink, which we follow to the end of that page. The
-    // export ends at an empty page, at @odata.count when the server reports it, or at a short
-    // page. Whether a real PBX ever caps pages silently (no nextLink) is undocumented; when
-    // $count is on, the count is what keeps such an export from ending early.
+    if (plan.pages_by_time()) {
+        // Pages in TimeSent order, each from the last instant handed on. A page of nothing
+        // but that instant's records (more of them than fit a page) is asked for again,
+        // twice as large, until it moves on.
+        uint64_t size = plan.page_size;
+        for (;;) {
+            const uint64_t emitted_before = emitted;
+            // The boundary's records come again first: ask for that many more.
+            uint64_t again = 0;
+            for (const auto &[record, n] : at_boundary) again += static_cast<uint64_t>(n);
+            const uint64_t want = (plan.top ? std::min(size, *plan.top - emitted) : size) + again;
+            position = boundary.empty() ? "the first page" : "TimeSent ge " + boundary;
+            std::string since;
+            if (!boundary.empty()) {
+                auto t = wfplugin::iso8601::parse(boundary);
+                if (!t) throw NodeError(WFNODE_ERR_API, fmt::format("a record's TimeSent is not a date-time: {}", json::excerpt(boundary)), {}, 200);
+                since = wfplugin::iso8601::format(*t);
+            }
+            uint64_t got = fetch(plan.url(want, 0, true, since));
+            ctx.check_cancelled();
+            // Done at a short page, or once every record the first count promised is handed
+            // on (records added since may follow or not; none that existed is missed).
+            if (reached_top() || got < want) break;
+            if (auto total = guard.promised(); total && emitted >= static_cast<uint64_t>(*total)) break;
+            if (last_time.empty())
+                throw NodeError(WFNODE_ERR_API, "a record has no TimeSent, so the export cannot page by time", {}, 200);
+            if (emitted == emitted_before) {  // nothing new: the boundary instant fills the page
+                if (size >= 100'000)
+                    throw NodeError(WFNODE_ERR_API, fmt::format("more than {} records share the instant {}; stopped",
+                                                                size, json::excerpt(boundary)), {}, 200);
+                size = std::min<uint64_t>(size * 2, 100'000);
+                continue;
+            }
+            size = plan.page_size;
+            boundary = last_time;
+            at_boundary = handed_at_boundary;
+        }
+        if (!reached_top()) guard.finished(emitted, 0);
+        return;
+    }
+
+    // Pages of pageSize by $skip/$top (the user's own order or $skip). The server may split
+    // each of our pages further and say so with @odata.nextLink, which we follow to the end
+    // of that page. The export ends at an empty page, at @odata.count when the server
+    // reports it, or at a short page. Whether a real PBX ever caps pages silently (no
+    // nextLink) is undocumented; when $count is on, the count is what keeps such an export
+    // from ending early.
     uint64_t skip = plan.skip;
     for (;;) {
         const uint64_t want = plan.top ? std::min(plan.page_size, *plan.top - emitted) : plan.page_size;
-        xapi::PageInfo page = client.get_collection(plan.url(want, skip), on_record, on_count, plan.request);
-        uint64_t got = page.records;
-        std::optional<int64_t> total = page.count;
-        while (!page.next_link.empty() && !reached_top()) {
-            std::string link = page.next_link;
-            page = client.get_collection(link, on_record, on_count, plan.request);
-            if (page.next_link == link)
-                throw NodeError(WFNODE_ERR_API, "the server repeated the same next page link; stopped to avoid a loop",
-                                {}, 200);
-            got += page.records;
-            if (page.count) total = page.count;
-        }
+        position = fmt::format("$skip={}", skip);
+        uint64_t got = fetch(plan.url(want, skip));
         ctx.check_cancelled();
-        if (reached_top() || got == 0) break;
+        if (reached_top()) return;
+        if (got == 0) break;
         skip += got;
-        if (total ? skip >= static_cast<uint64_t>(*total) : got < want) break;
+        if (auto total = guard.promised(); total ? skip >= static_cast<uint64_t>(*total) : got < want) break;
+    }
+    guard.finished(emitted, plan.skip);
+}
+
+void run(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, uint32_t item) {
+    uint64_t emitted = 0;
+    std::string position = "the first page";
+    try {
+        export_records(plan, client, ctx, item, emitted, position);
+    } catch (const NodeError &e) {
+        // Continue-on-fail turns this into the item's error item: it says how far it got.
+        if (!plan.return_all || e.status == WFNODE_ERR_CANCELLED || e.status == WFNODE_ERR_ABORTED_BY_HOST) throw;
+        throw NodeError(e.status, fmt::format("{} (the export stopped after {} records, at {})", e.what(), emitted, position),
+                        e.field, e.http_status, e.api_code);
     }
 }
 

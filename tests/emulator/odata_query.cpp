@@ -42,14 +42,22 @@ long long non_negative(const std::string &name, const std::string &v) {
 }
 
 // Tokenizer for $filter: identifiers, operators, literals; strings keep their quotes.
+// Parentheses must balance; with "and" the only join, grouping changes nothing, so they are
+// dropped ("(a and b) and c" is what a client sends to add a condition to a user's filter).
 std::vector<std::string> tokens(const std::string &s) {
     std::vector<std::string> out;
     size_t i = 0;
+    int open = 0;
     while (i < s.size()) {
         if (std::isspace(static_cast<unsigned char>(s[i]))) { ++i; continue; }
+        if (s[i] == '(' || s[i] == ')') {
+            open += s[i] == '(' ? 1 : -1;
+            if (open < 0) bad("Syntax error: unbalanced ')' in $filter.");
+            ++i;
+            continue;
+        }
         size_t start = i;
-        if (s[i] == '(' || s[i] == ')') bad("Grouping with parentheses is not supported by this emulator's $filter.");
-        while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) {
+        while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '(' && s[i] != ')') {
             if (s[i] == '\'') {  // a quoted literal, '' escapes a quote
                 ++i;
                 while (i < s.size() && !(s[i] == '\'' && (i + 1 >= s.size() || s[i + 1] != '\''))) i += (s[i] == '\'') ? 2 : 1;
@@ -59,6 +67,7 @@ std::vector<std::string> tokens(const std::string &s) {
         }
         out.push_back(s.substr(start, i - start));
     }
+    if (open != 0) bad("Syntax error: unbalanced '(' in $filter.");
     return out;
 }
 
