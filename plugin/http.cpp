@@ -207,6 +207,9 @@ void Response::throw_if_failed() {
         case CURLE_SSL_CACERT_BADFILE: return {Kind::tls_verify, "TLS failed with"};
         case CURLE_SSL_CONNECT_ERROR: return {Kind::tls, "TLS failed with"};
         case CURLE_WRITE_ERROR: return {Kind::internal, "reading the answer failed with"};
+        // While the reader is behind, libcurl holds what one network read inflates to; it
+        // refuses past its own bound, which only a compression bomb reaches.
+        case CURLE_OUT_OF_MEMORY: return {Kind::too_large, "a compression bomb? the answer inflated past what libcurl holds, from"};
         default: return {Kind::transfer, "network error with"};
         }
     }();

@@ -1,5 +1,7 @@
 #include "emulator.hpp"
 
+#include <zlib.h>
+
 #include "odata_query.hpp"
 
 #include <date/tz.h>
@@ -112,6 +114,9 @@ Emulator::Emulator(Config config) : config_(std::move(config)) {
 
 void Emulator::attach(httplib::Server &server, bool tls) {
     tls_ = tls;
+    // Without it, Nagle's algorithm and the client's delayed ACK hold the last segment of
+    // every answer for ~40 ms: that, not compression, is what made gzip pages slow.
+    server.set_tcp_nodelay(true);
     server.set_keep_alive_max_count(1000000);
     server.set_keep_alive_timeout(30);
     server.set_pre_routing_handler([this](const httplib::Request &req, httplib::Response &) {
@@ -172,41 +177,87 @@ bool Emulator::authorised(const httplib::Request &req, httplib::Response &res) {
     return ok;
 }
 
-bool Emulator::inject_fault(const httplib::Request &req, httplib::Response &res) {
-    Faults f;
+// A gzip body of {"value":[ then 300 MiB of spaces then ]}: a few hundred KiB on the wire.
+const std::string &gzip_bomb() {
+    static const std::string bomb = [] {
+        z_stream z{};
+        deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+        std::string out, chunk(1u << 20, ' ');
+        char buffer[1 << 16];
+        auto feed = [&](const std::string &in, int flush) {
+            z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(in.data()));
+            z.avail_in = static_cast<uInt>(in.size());
+            do {
+                z.next_out = reinterpret_cast<Bytef *>(buffer);
+                z.avail_out = sizeof buffer;
+                deflate(&z, flush);
+                out.append(buffer, sizeof buffer - z.avail_out);
+            } while (z.avail_out == 0);
+        };
+        feed("{\"value\":[", Z_NO_FLUSH);
+        for (int i = 0; i < 300; ++i) feed(chunk, Z_NO_FLUSH);
+        feed("]}", Z_FINISH);
+        deflateEnd(&z);
+        return out;
+    }();
+    return bomb;
+}
+
+bool Emulator::inject_fault(const httplib::Request &req, httplib::Response &res, BodyFault *body) {
+    enum class Kind { none, s429, s429bare, s503, s502, s504, reset, malformed, html, stall, echo };
+    Kind kind = Kind::none;
+    int latency_ms = 0;
     {
         std::lock_guard lock(mutex_);
-        f = faults_;
+        latency_ms = faults_.latency_ms;
         auto take = [](int &n) { return n > 0 ? (--n, true) : false; };
-        f.status_429 = take(faults_.status_429);
-        f.status_503 = !f.status_429 && take(faults_.status_503);
-        f.html_error = !f.status_429 && !f.status_503 && take(faults_.html_error);
-        f.echo = !f.status_429 && !f.status_503 && !f.html_error && take(faults_.echo);
+        if (body && faults_.chaos_every > 0 && ++chaos_counter_ % faults_.chaos_every == 0) {
+            static constexpr Kind rotation[] = {Kind::s429, Kind::s503,      Kind::s502, Kind::s504,
+                                                Kind::reset, Kind::malformed, Kind::html, Kind::stall};
+            kind = rotation[chaos_turn_++ % 8];
+        } else if (take(faults_.status_429)) kind = Kind::s429;
+        else if (take(faults_.status_429_bare)) kind = Kind::s429bare;
+        else if (take(faults_.status_503)) kind = Kind::s503;
+        else if (take(faults_.status_502)) kind = Kind::s502;
+        else if (take(faults_.status_504)) kind = Kind::s504;
+        else if (take(faults_.html_error)) kind = Kind::html;
+        else if (take(faults_.echo)) kind = Kind::echo;
+        else if (body && take(faults_.reset_mid_body)) kind = Kind::reset;
+        else if (body && take(faults_.malformed_json)) kind = Kind::malformed;
+        else if (body && take(faults_.stall)) kind = Kind::stall;
+        if (kind != Kind::none) ++counters_["faults"];
     }
-    if (f.latency_ms) std::this_thread::sleep_for(std::chrono::milliseconds(f.latency_ms));
-    if (f.status_429) {
+    if (latency_ms) std::this_thread::sleep_for(std::chrono::milliseconds(latency_ms));
+    switch (kind) {
+    case Kind::none: return false;
+    case Kind::s429:
         res.set_header("Retry-After", "1");
         odata_error(res, 429, "TooManyRequests", "Too many requests.");
-    } else if (f.status_503) {
-        odata_error(res, 503, "ServiceUnavailable", "The service is temporarily unavailable.");
-    } else if (f.html_error) {
+        return true;
+    case Kind::s429bare: odata_error(res, 429, "TooManyRequests", "Too many requests."); return true;
+    case Kind::s503: odata_error(res, 503, "ServiceUnavailable", "The service is temporarily unavailable."); return true;
+    case Kind::s502: odata_error(res, 502, "BadGateway", "The upstream server failed."); return true;
+    case Kind::s504: odata_error(res, 504, "GatewayTimeout", "The upstream server did not answer in time."); return true;
+    case Kind::html:
         res.status = 502;
         res.set_content("<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
                         "text/html");
-    } else if (f.echo) {
+        return true;
+    case Kind::echo:
         // Servers and proxies that echo requests in their errors exist; a client must not
         // pass such text on with its secrets in it.
         odata_error(res, 400, "BadRequest", "Rejected request with Authorization: " + req.get_header_value("Authorization"));
-    } else {
-        return false;
+        return true;
+    case Kind::reset: *body = BodyFault::reset; return false;
+    case Kind::malformed: *body = BodyFault::malformed; return false;
+    case Kind::stall: *body = BodyFault::stall; return false;
     }
-    std::lock_guard lock(mutex_);
-    ++counters_["faults"];
-    return true;
+    return false;
 }
 
 void Emulator::collection(const httplib::Request &req, httplib::Response &res, const std::string *zone_literal) {
-    if (!authorised(req, res) || inject_fault(req, res)) return;
+    BodyFault body_fault = BodyFault::none;
+    if (!authorised(req, res) || inject_fault(req, res, &body_fault)) return;
     try {
         const date::time_zone *zone = nullptr;
         if (zone_literal) {
@@ -220,6 +271,11 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         }
         Query q = parse_query(param(req, "$top"), param(req, "$skip"), param(req, "$count"), param(req, "$filter"),
                               param(req, "$orderby"), param(req, "$select"), param(req, "$expand"), param(req, "$search"));
+        Faults f;  // the modes that stay on
+        {
+            std::lock_guard lock(mutex_);
+            f = faults_;
+        }
 
         std::shared_lock data(data_mutex_);
         // The store is in TimeSent order: a plain page (no filter, search or order) is a slice of
@@ -235,7 +291,7 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         const size_t total = plain ? chats_.size() : hits.size();
         auto hit = [&](size_t i) -> const Chat & { return plain ? chats_[i] : *hits[i]; };
 
-        size_t skip = static_cast<size_t>(q.skip.value_or(0));
+        size_t skip = f.ignore_skip ? 0 : static_cast<size_t>(q.skip.value_or(0));
         size_t end = q.top ? std::min(total, skip + static_cast<size_t>(*q.top)) : total;
         size_t page_end = end;
         std::string next_link;
@@ -250,6 +306,7 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
             if (q.top) query += "&$top=" + std::to_string(end - page_end);
             std::string path = req.target.substr(0, req.target.find('?'));
             next_link = (tls_ ? "https://" : "http://") + req.get_header_value("Host") + path + query;
+            if (f.next_link_cycle) next_link = (tls_ ? "https://" : "http://") + req.get_header_value("Host") + req.target;
         }
 
         rapidjson::StringBuffer b;
@@ -257,9 +314,17 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         w.StartObject();
         w.Key("@odata.context");
         w.String("$metadata#ChatHistoryView");
-        if (q.count) w.Key("@odata.count"), w.Int64(static_cast<int64_t>(total));
+        if (q.count) w.Key("@odata.count"), w.Int64(static_cast<int64_t>(total) + f.count_excess);
         w.Key("value");
         w.StartArray();
+        if (f.bad_records) w.Int(42);
+        if (f.huge_record) {
+            w.StartObject();
+            w.Key("Message");
+            std::string big(20u << 20, 'x');
+            w.String(big.c_str(), static_cast<rapidjson::SizeType>(big.size()));
+            w.EndObject();
+        }
         for (size_t i = skip; i < page_end && i < total; ++i) write_chat(w, hit(i), q.select, zone);
         w.EndArray();
         if (!next_link.empty()) w.Key("@odata.nextLink"), w.String(next_link.c_str());
@@ -267,24 +332,38 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         data.unlock();
 
         std::string body(b.GetString(), b.GetSize());
-        bool reset = false, malformed = false;
-        {
-            std::lock_guard lock(mutex_);
-            reset = faults_.reset_mid_body > 0 && (--faults_.reset_mid_body, true);
-            malformed = !reset && faults_.malformed_json > 0 && (--faults_.malformed_json, true);
-            if (reset || malformed) ++counters_["faults"];
-        }
-        if (malformed) body = body.substr(0, body.size() / 2);
-        if (reset) {
-            // Promise the whole length, send half, then fail the provider: the server drops the connection.
+        if (body_fault == BodyFault::malformed) body = body.substr(0, body.size() / 2);
+        if (body_fault == BodyFault::reset || body_fault == BodyFault::stall) {
+            // Promise the whole length, send half, then (after a stall the client must give up
+            // on) fail the provider: the server drops the connection.
+            const bool stall = body_fault == BodyFault::stall;
             auto shared = std::make_shared<std::string>(std::move(body));
             res.set_header("Connection", "close");
             res.set_content_provider(shared->size(), "application/json; charset=utf-8",
-                                     [shared](size_t offset, size_t, httplib::DataSink &sink) {
-                                         if (offset > 0) return false;
+                                     [shared, stall](size_t offset, size_t, httplib::DataSink &sink) {
+                                         if (offset > 0) {
+                                             if (stall) std::this_thread::sleep_for(std::chrono::seconds(5));
+                                             return false;
+                                         }
                                          sink.write(shared->data(), shared->size() / 2);
                                          return true;
                                      });
+            return;
+        }
+        if (f.trickle) {
+            auto shared = std::make_shared<std::string>(std::move(body));
+            res.set_chunked_content_provider("application/json; charset=utf-8",
+                                             [shared](size_t offset, httplib::DataSink &sink) {
+                                                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                                                 if (offset < shared->size()) sink.write(shared->data() + offset, 1);
+                                                 if (offset + 1 >= shared->size()) sink.done();
+                                                 return true;
+                                             });
+            return;
+        }
+        if (f.gzip_bomb) {
+            res.set_header("Content-Encoding", "gzip");
+            res.set_content(gzip_bomb(), "application/json");
             return;
         }
         // Exactly "application/json": the type cpp-httplib compresses when the client accepts it.
@@ -375,6 +454,19 @@ void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
         get("malformedJson", faults_.malformed_json);
         get("htmlError", faults_.html_error);
         get("echo", faults_.echo);
+        get("status502", faults_.status_502);
+        get("status429Bare", faults_.status_429_bare);
+        get("status504", faults_.status_504);
+        get("stall", faults_.stall);
+        get("chaosEvery", faults_.chaos_every);
+        get("countExcess", faults_.count_excess);
+        auto flag = [&](const char *k, bool &v) { if (d.HasMember(k) && d[k].IsBool()) v = d[k].GetBool(); };
+        flag("nextLinkCycle", faults_.next_link_cycle);
+        flag("ignoreSkip", faults_.ignore_skip);
+        flag("badRecords", faults_.bad_records);
+        flag("trickle", faults_.trickle);
+        flag("gzipBomb", faults_.gzip_bomb);
+        flag("hugeRecord", faults_.huge_record);
         res.status = 204;
     } else {
         odata_error(res, 404, "NotFound", "no such admin endpoint");

@@ -38,6 +38,21 @@ struct Faults {
     int malformed_json = 0;   // 200 with a truncated JSON body
     int html_error = 0;       // 502 with an HTML page, as a proxy answers
     int echo = 0;             // 400 whose error message repeats the request's Authorization header
+    int status_429_bare = 0;  // 429 without Retry-After
+    int status_502 = 0;       // 502 Bad Gateway with an OData body
+    int status_504 = 0;       // 504 Gateway Timeout with an OData body
+    int stall = 0;            // half of the body, then nothing until the client gives up
+    // Every Nth collection request (0: never) gets the next fault of a fixed rotation: 429,
+    // 503, 502, 504, a reset mid-body, malformed JSON, an HTML 502, a stall. Deterministic.
+    int chaos_every = 0;
+    // A server that misbehaves on every page: all modes stay on until turned off.
+    bool next_link_cycle = false;  // with --page-cap: each next link points back at itself
+    bool ignore_skip = false;      // $skip is ignored: every page starts at the first record
+    int count_excess = 0;          // @odata.count claims this many records more than exist
+    bool bad_records = false;      // "value" holds a number among the records
+    bool trickle = false;          // the body at about one byte per 100 ms
+    bool gzip_bomb = false;        // a gzip body that inflates to 1.5 GiB of JSON whitespace
+    bool huge_record = false;      // the first record carries a 20 MiB message
 };
 
 class Emulator {
@@ -50,7 +65,11 @@ public:
 private:
     void token(const httplib::Request &, httplib::Response &);
     bool authorised(const httplib::Request &, httplib::Response &);
-    bool inject_fault(const httplib::Request &, httplib::Response &);
+    // What goes wrong with a collection's body: nothing, or it is cut, garbled, or stalls.
+    enum class BodyFault { none, reset, malformed, stall };
+    // Answers with a fault (and returns true), or returns false; for a collection, `body`
+    // receives the fault its body must carry.
+    bool inject_fault(const httplib::Request &, httplib::Response &, BodyFault *body = nullptr);
     void collection(const httplib::Request &, httplib::Response &, const std::string *zone);
     void purge(const httplib::Request &, httplib::Response &);
     void time_zones(const httplib::Request &, httplib::Response &);
@@ -69,6 +88,8 @@ private:
     std::set<std::string> connections_;
     std::vector<std::string> recent_targets_;
     std::map<std::string, uint64_t> counters_;
+    long long chaos_counter_ = 0;  // collection requests seen, for Faults::chaos_every
+    int chaos_turn_ = 0;           // the next fault of the rotation
 };
 
 // A self-signed certificate for "localhost" / 127.0.0.1, made in memory at start-up.

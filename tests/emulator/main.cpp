@@ -34,6 +34,10 @@ int main(int argc, char **argv) {
     app.add_option("--malformed-json", faults.malformed_json, "Fault: the next N bodies are truncated JSON");
     app.add_option("--html-error", faults.html_error, "Fault: the next N XAPI requests answer a 502 HTML page");
     app.add_option("--echo", faults.echo, "Fault: the next N XAPI requests answer 400 echoing their Authorization header");
+    app.add_option("--fail-502", faults.status_502, "Fault: the next N XAPI requests answer 502");
+    app.add_option("--fail-504", faults.status_504, "Fault: the next N XAPI requests answer 504");
+    app.add_option("--stall", faults.stall, "Fault: the next N bodies stop half-way and stall");
+    app.add_option("--chaos-every", faults.chaos_every, "Fault: every Nth collection request gets the next fault of a rotation");
     CLI11_PARSE(app, argc, argv);
 
     if (data_end == "now") {

@@ -47,7 +47,7 @@ struct Request {
     std::chrono::milliseconds deadline{300'000};
     long low_speed_bytes = 1024;
     std::chrono::seconds low_speed_time{30};
-    uint64_t max_body_bytes = 1ull << 30;
+    uint64_t max_body_bytes = 256ull << 20;
 };
 
 class Handle;  // a pooled curl handle; defined in http.cpp
