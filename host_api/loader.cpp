@@ -53,6 +53,15 @@ void WFNODE_ABI host_progress(const wfnode_host *host, const wfnode_progress *p)
     }
 }
 
+const void *WFNODE_ABI host_get_extension(const wfnode_host *host, const char *id) {
+    try {
+        const auto &cb = callbacks_of(host);
+        return cb.get_extension && id ? cb.get_extension(id) : nullptr;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
 int32_t WFNODE_ABI host_is_cancelled(const wfnode_host *host) {
     try {
         const auto &cb = callbacks_of(host);
@@ -173,6 +182,7 @@ wfnode_status Plugin::call_plugin(const ExecuteCall &call, const ExecuteCallback
     host.log = host_log;
     host.progress = host_progress;
     host.is_cancelled = host_is_cancelled;
+    host.get_extension = host_get_extension;
     return fn(&req, &host);
 }
 

@@ -64,6 +64,11 @@ void ExecutionContext::check_cancelled() const {
     if (fn && fn(&host_) != 0) throw NodeError(WFNODE_ERR_CANCELLED, "cancelled by the host");
 }
 
+const void *ExecutionContext::host_extension(const char *id) const {
+    auto fn = HOST_MEMBER(get_extension);
+    return fn ? fn(&host_, id) : nullptr;
+}
+
 void ExecutionContext::report() const {
     if (auto fn = HOST_MEMBER(progress)) fn(&host_, &progress_);
 }

@@ -85,7 +85,7 @@ auto Client::send_with_token(http::Request request, const std::string &what, OnS
         ctx_.check_cancelled();
         std::string token;
         try {
-            token = TokenCache::instance().get(creds_, lease_, poll_);
+            token = TokenCache::instance().get(creds_, lease_, poll_, ctx_);
         } catch (const http::TransportError &e) {
             // The request itself has not left yet: trying again cannot repeat it.
             using Kind = http::TransportError::Kind;

@@ -5,8 +5,11 @@
 #include <fmt/format.h>
 #include <wfplugin/json.hpp>
 #include <wfplugin/retry.hpp>
+#include <wfplugin/token_store.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +25,7 @@ struct Entry {
     std::mutex mutex;  // held while fetching, so one fetch serves every waiting thread
     std::string token;
     Clock::time_point refresh_at{};
+    std::string rejected;  // the last token the server refused: never taken from the store again
 };
 
 struct State {
@@ -44,6 +48,54 @@ Entry &entry_for(const Credentials &c) {
     return *e;
 }
 
+std::string hex_fnv1a(std::string_view text) {
+    uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+    return fmt::format("{:016x}", h);
+}
+
+// The store names an API client by a hash of its address and id: never a secret.
+std::string store_key(const Credentials &c) { return "threecx-" + hex_fnv1a(c.base_url + "\n" + c.client_id); }
+
+// A token in the store was fetched with some key: only a caller with the same key takes it.
+std::string key_check(const Credentials &c) { return hex_fnv1a("wfnode-token-key\n" + c.api_key); }
+
+int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool token_characters_ok(std::string_view token) {
+    return !token.empty() &&
+           token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=") == std::string_view::npos;
+}
+
+// {"token", "refreshAt" (Unix seconds), "keyCheck"}: what the store holds for a client.
+std::string store_record(const std::string &token, int64_t refresh_at, const Credentials &c) {
+    return fmt::format(R"({{"token":{},"refreshAt":{},"keyCheck":"{}"}})", json::quote(token), refresh_at, key_check(c));
+}
+
+// Takes the stored token when it is still fresh, was fetched with the same key, and is not
+// the one the server just refused (another process has replaced it, or nobody has yet).
+bool adopt(Entry &e, const std::string &record, const Credentials &c) {
+    try {
+        auto doc = json::parse(record, "token store record");
+        const auto *token = json::find(doc, "token");
+        const auto *refresh = json::find(doc, "refreshAt");
+        const auto *check = json::find(doc, "keyCheck");
+        if (!token || !token->IsString() || !refresh || !refresh->IsInt64() || !check || !check->IsString()) return false;
+        std::string value(token->GetString(), token->GetStringLength());
+        const int64_t left = refresh->GetInt64() - unix_now();
+        if (check->GetString() != key_check(c) || !token_characters_ok(value) || value == e.rejected || left <= 0 ||
+            left > 30 * 86400)
+            return false;
+        e.token = std::move(value);
+        e.refresh_at = Clock::now() + std::chrono::seconds(left);
+        return true;
+    } catch (const NodeError &) {
+        return false;
+    }
+}
+
 // Form-encodes OAuth2's client-credentials request (client_id, client_secret, grant_type).
 std::string token_form(const Credentials &c) {
     return "client_id=" + http::percent_encode(c.client_id) + "&client_secret=" + http::percent_encode(c.api_key) +
@@ -57,10 +109,21 @@ TokenCache &TokenCache::instance() {
     return cache;
 }
 
-std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const std::function<void()> &poll) {
+std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const std::function<void()> &poll,
+                            const wfplugin::ExecutionContext &ctx) {
     Entry &e = entry_for(creds);
     std::lock_guard lock(e.mutex);
     if (!e.token.empty() && Clock::now() < e.refresh_at) return e.token;
+
+    // Other processes of this client: take the token one of them stored, or fetch one while
+    // holding the store's lock, so they take ours instead of fetching yet another.
+    auto store = wfplugin::token_store(ctx);
+    const std::string key = store_key(creds);
+    std::optional<wfplugin::TokenStoreLock> held;
+    if (store) {
+        held.emplace(*store, key, poll);
+        if (auto record = store->get(key); record && adopt(e, *record, creds)) return e.token;
+    }
 
     http::Request req;
     req.method = "POST";
@@ -99,19 +162,22 @@ std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const 
     // The token goes into a header line: only RFC 6750's token characters, so a server cannot
     // inject a header (or end the header block) through it.
     std::string_view value(token->GetString(), token->GetStringLength());
-    if (value.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=") !=
-        std::string_view::npos)
+    if (!token_characters_ok(value))
         throw NodeError(WFNODE_ERR_API,
                         fmt::format("the token response of {} holds characters an access token cannot have; not "
                                     "sending it in a header", creds.token_url()),
                         "credentials", 200);
     // expires_in is in seconds (API 20.0.9+). Refresh a little early: a tenth of the lifetime,
     // at most 60 s, so a request never leaves with a token about to die.
+    // A lifetime the server states is believed within one second and 30 days.
     double lifetime = 3600;
-    if (auto *exp = json::find(doc, "expires_in"); exp && exp->IsNumber()) lifetime = exp->GetDouble();
+    if (auto *exp = json::find(doc, "expires_in"); exp && exp->IsNumber()) lifetime = std::clamp(exp->GetDouble(), 1.0, 30.0 * 86400);
     double margin = std::min(60.0, lifetime / 10);
     e.token = token->GetString();
-    e.refresh_at = Clock::now() + std::chrono::milliseconds(static_cast<long long>((lifetime - margin) * 1000));
+    const auto fresh_for = std::chrono::milliseconds(static_cast<long long>((lifetime - margin) * 1000));
+    e.refresh_at = Clock::now() + fresh_for;
+    if (store)
+        store->put(key, store_record(e.token, unix_now() + std::chrono::duration_cast<std::chrono::seconds>(fresh_for).count(), creds));
     return e.token;
 }
 
@@ -119,6 +185,7 @@ void TokenCache::invalidate(const Credentials &creds, const std::string &token) 
     Entry &e = entry_for(creds);
     std::lock_guard lock(e.mutex);
     if (e.token == token) e.token.clear();
+    e.rejected = token;
 }
 
 }  // namespace threecx::xapi

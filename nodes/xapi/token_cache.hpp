@@ -5,6 +5,7 @@
 
 #include "xapi/credentials.hpp"
 
+#include <wfplugin/execution_context.hpp>
 #include <wfplugin/http.hpp>
 
 #include <functional>
@@ -20,7 +21,9 @@ public:
 
     // A token believed valid, fetched over `lease` if the cache has none or it is about to
     // expire. Concurrent callers for the same client wait for one fetch.
-    std::string get(const Credentials &creds, http::Lease &lease, const std::function<void()> &poll);
+    // Across processes, the token is shared through the token store (wfplugin/token_store.hpp).
+    std::string get(const Credentials &creds, http::Lease &lease, const std::function<void()> &poll,
+                    const wfplugin::ExecutionContext &ctx);
 
     // Called after a 401 with `token`: forgets it, unless another thread already replaced it.
     void invalidate(const Credentials &creds, const std::string &token);

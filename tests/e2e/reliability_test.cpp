@@ -10,6 +10,8 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstddef>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -272,4 +274,102 @@ TEST_CASE("a purge during an export: no record that existed for the whole export
                           1, emu.counter("requests"), 0});
     }
     write_table("concurrent");
+}
+
+TEST_CASE("four processes with one client id export at once and share one token") {
+    EmulatorProcess emu({"--chats", "5000", "--latency-ms", "20"});
+    const std::string creds = emu.credentials_argument();
+    std::vector<std::thread> runs;
+    std::vector<CommandResult> results(4);
+    for (int i = 0; i < 4; ++i)
+        runs.emplace_back([&, i] {
+            results[static_cast<size_t>(i)] =
+                run({NODEHOST_PATH, "exec", PLUGIN_PATH, download, "--params",
+                     R"({"clientTimeZone":"UTC","options":{"returnAll":true,"pageSize":500}})", "--credentials", creds});
+        });
+    for (auto &t : runs) t.join();
+    for (const auto &r : results) {
+        CHECK(r.exit_code == 0);
+        CHECK(lines(r.out).size() == 5000);
+    }
+    // One process fetched the token while holding the store's lock; the others took it.
+    CHECK(emu.counter("tokenRequests") == 1);
+    CHECK(emu.counter("unauthorised") == 0);
+    rows().push_back({"4 processes, one client id, at once", "Return All, 5,000 each", "complete: 4 x 5000 records",
+                      0, emu.counter("requests"), 0});
+    write_table("processes");
+}
+
+TEST_CASE("ABI 1.1: a host's token store is used; a 1.0 host (no extensions) still runs") {
+    EmulatorProcess emu({"--chats", "100"});
+    // A host store backed by a map: what the plugin stores, and that it asks for it.
+    struct Store {
+        std::map<std::string, std::string> records;
+        int puts = 0, gets = 0, locks = 0;
+    } store;
+    static Store *current = nullptr;
+    current = &store;
+    static const wfnode_token_store api = {
+        sizeof(wfnode_token_store),
+        [](const wfnode_host *, const char *) { ++current->locks; },
+        [](const wfnode_host *, const char *) {},
+        [](const wfnode_host *, const char *key, char *buf, size_t cap) -> size_t {
+            ++current->gets;
+            auto it = current->records.find(key);
+            if (it == current->records.end()) return 0;
+            if (it->second.size() < cap) std::memcpy(buf, it->second.c_str(), it->second.size() + 1);
+            return it->second.size();
+        },
+        [](const wfnode_host *, const char *key, const char *record) {
+            ++current->puts;
+            current->records[key] = record;
+        }};
+    wfnode::ExecuteCall call;
+    call.node_type = download;
+    call.parameters = R"({"clientTimeZone":"UTC","options":{"top":3}})";
+    call.items = {"{}"};
+    int items = 0;
+    wfnode::ExecuteCallbacks cb;
+    cb.on_item = [&](uint32_t, std::string_view) { return ++items, true; };
+    cb.get_extension = [](std::string_view id) -> const void * { return id == WFNODE_EXT_TOKEN_STORE ? &api : nullptr; };
+    // A different key than other tests: a fresh in-process entry, so the store is consulted.
+    EmulatorProcess emu_key({"--chats", "100", "--client-secret", "host-store-key"});
+    call.credentials = emu_key.credentials("host-store-key");
+    CHECK(plugin().execute(call, cb) == WFNODE_OK);
+    CHECK(items == 3);
+    CHECK(store.locks == 1);
+    CHECK(store.gets == 1);
+    REQUIRE(store.puts == 1);
+    const std::string record = store.records.begin()->second;
+    CHECK(record.find("\"token\":\"emu-") != std::string::npos);
+    CHECK(record.find("host-store-key") == std::string::npos);  // the key itself is never stored
+    CHECK(store.records.begin()->first.find(emu_key.client_id()) == std::string::npos);  // nor the client id in clear
+
+    // A host built against ABI 1.0: its struct ends before get_extension.
+    struct Collected {
+        int items = 0;
+    } collected;
+    wfnode_host old{};
+    old.struct_size = offsetof(wfnode_host, get_extension);
+    old.host_data = &collected;
+    old.emit_item = [](const wfnode_host *h, uint32_t, const char *, size_t) -> wfnode_status {
+        ++static_cast<Collected *>(h->host_data)->items;
+        return WFNODE_OK;
+    };
+    old.emit_error = [](const wfnode_host *, const wfnode_error *) {};
+    old.get_extension = [](const wfnode_host *, const char *) -> const void * {
+        FAIL("a 1.0 host has no get_extension: the plugin must not call past struct_size");
+        return nullptr;
+    };
+    wfnode_item item{"{}", nullptr};
+    const std::string creds = emu.credentials();
+    wfnode_execute_request req{};
+    req.struct_size = sizeof req;
+    req.node_type = download;
+    req.parameters_json = R"({"clientTimeZone":"UTC","options":{"top":2}})";
+    req.credentials_json = creds.c_str();
+    req.items = &item;
+    req.item_count = 1;
+    CHECK(plugin().api().execute(&req, &old) == WFNODE_OK);
+    CHECK(collected.items == 2);
 }

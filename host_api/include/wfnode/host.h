@@ -76,6 +76,13 @@ struct wfnode_host {
     /* Polled between requests and between items; non-zero means stop as soon as possible
      * (execute() then returns WFNODE_ERR_CANCELLED). May be NULL. [exec-thread] */
     int32_t(WFNODE_ABI *is_cancelled)(const wfnode_host *host);
+
+    /* --- ABI 1.1: members below are absent from a 1.0 host (check struct_size). --- */
+
+    /* Optional features the host offers the plugin, by versioned string id (e.g.
+     * WFNODE_EXT_TOKEN_STORE): a const vtable owned by the host, valid for the call, or NULL
+     * when not offered. May be NULL itself. [exec-thread] */
+    const void *(WFNODE_ABI *get_extension)(const wfnode_host *host, const char *id);
 };
 
 #endif /* WFNODE_HOST_H */

@@ -58,6 +58,9 @@ struct ExecuteCallbacks {
     std::function<void(int32_t level, std::string_view message)> on_log;
     std::function<void(const wfnode_progress &)> on_progress;
     std::function<bool()> is_cancelled;
+    // Host extensions offered to the plugin (ABI 1.1), by id: a vtable that outlives the
+    // execution, such as a wfnode_token_store; nullptr for ids the host does not offer.
+    std::function<const void *(std::string_view id)> get_extension;
 };
 
 class Plugin {

@@ -7,7 +7,7 @@
 #include "abi.h"
 
 #define WFNODE_VERSION_MAJOR 1
-#define WFNODE_VERSION_MINOR 0
+#define WFNODE_VERSION_MINOR 1 /* 1.1: wfnode_host.get_extension (token stores) */
 #define WFNODE_VERSION_PATCH 0
 
 typedef struct wfnode_version {

@@ -9,4 +9,5 @@
 #include "execute.h"
 #include "entry.h"
 #include "validate.h"
+#include "token_store.h"
 #endif /* WFNODE_H */

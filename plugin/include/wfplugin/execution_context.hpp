@@ -32,6 +32,9 @@ public:
     void log(int32_t level, const std::string &message) const;
     // Throws NodeError(CANCELLED) when the host asked to stop.
     void check_cancelled() const;
+    // A host extension by id (ABI 1.1), or nullptr: a 1.0 host, or one that does not offer it.
+    const void *host_extension(const char *id) const;
+    const wfnode_host &host() const { return host_; }
 
     void count_request(uint64_t bytes) { ++progress_.requests; progress_.bytes_in += bytes; report(); }
     void count_item_done() { ++progress_.items_done; report(); }
