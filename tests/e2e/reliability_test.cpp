@@ -300,7 +300,7 @@ TEST_CASE("four processes with one client id export at once and share one token"
     write_table("processes");
 }
 
-TEST_CASE("ABI 1.1: a host's token store is used; a 1.0 host (no extensions) still runs") {
+TEST_CASE("ABI 1.1: a host token store is used, and a 1.0 host without extensions still runs") {
     EmulatorProcess emu({"--chats", "100"});
     // A host store backed by a map: what the plugin stores, and that it asks for it.
     struct Store {
