@@ -212,3 +212,24 @@ TEST_CASE("nodehost never prints a secret, even when the server echoes it") {
           std::string::npos);
     CHECK(inline_key.err.find(key) == std::string::npos);
 }
+
+TEST_CASE("output that cannot be written or input that cannot be read is an error, never a quiet gap") {
+    EmulatorProcess emu({"--chats", "3000"});
+    Scratch s;
+    const std::string creds = emu.credentials_argument();
+    const std::string exec = std::string(NODEHOST_PATH) + " exec " + PLUGIN_PATH + " " + download +
+                             R"( --params '{"clientTimeZone":"UTC","options":{"returnAll":true}}' --credentials )" + creds;
+    // A full disk.
+    auto full = run({"/bin/bash", "-c", exec + " > /dev/full"});
+    CHECK(full.exit_code == 1);
+    CHECK(full.err.find("nodehost: error: writing the output failed") != std::string::npos);
+    // A reader that goes away after the first bytes (a closed pipe).
+    auto closed = run({"/bin/bash", "-c", "set -o pipefail; " + exec + " | head -c 100 > /dev/null"});
+    CHECK(closed.exit_code == 1);
+    CHECK(closed.err.find("nodehost: error: writing the output failed") != std::string::npos);
+    // A folder given as input.
+    auto folder = exec_node({download, "--params", R"({"clientTimeZone":"UTC"})", "--credentials", creds, "--input",
+                             s.dir.string()});
+    CHECK(folder.exit_code == 2);
+    CHECK(folder.err.find("it is a directory") != std::string::npos);
+}
