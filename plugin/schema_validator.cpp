@@ -17,8 +17,16 @@
 namespace wfplugin {
 namespace {
 
-std::string join_path(const std::string &path, const char *name) {
-    return path.empty() ? std::string(name) : path + "." + name;
+// "options.top". A name that is not one of the schema's (anything a user typed) is cut to 40
+// bytes, so neither a field path nor a message ever repeats a long hostile key whole.
+std::string join_path(const std::string &path, std::string_view name) {
+    std::string shown(name);
+    if (name.size() > 40) {
+        size_t cut = 40;
+        while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+        shown = std::string(name.substr(0, cut)) + "...";
+    }
+    return path.empty() ? shown : path + "." + shown;
 }
 
 bool type_matches(const char *want, const rapidjson::Value &value) {
@@ -157,7 +165,7 @@ void validate_against_schema(const rapidjson::Value &value, const rapidjson::Val
         const auto *props = json::find(schema, "properties");
         const auto *additional = json::find(schema, "additionalProperties");
         for (const auto &m : value.GetObject()) {
-            const std::string child = join_path(path, m.name.GetString());
+            const std::string child = join_path(path, {m.name.GetString(), m.name.GetStringLength()});
             const auto *sub = props ? json::find(*props, m.name.GetString()) : nullptr;
             if (sub) validate_against_schema(m.value, *sub, child);
             else if (additional && additional->IsFalse())
