@@ -49,6 +49,8 @@ const std::vector<Refused> &refused_table() {
         {"depth", purge, R"({"period":")" + std::string(200, '[') + R"("})", "period", "not valid JSON"},
         {"depth", purge, R"({"period":{"Start":")" + std::string(100'000, '2') + R"("}})", "period.Start", "at most 256"},
         {"depth", download, R"({"clientTimeZone":")" + std::string(100'000, 'A') + R"("})", "clientTimeZone", "..."},
+        {"depth", download, R"({"clientTimeZone":"UTC","options":{")" + std::string(5000, 'k') + R"(":1}})",
+         "options." + std::string(40, 'k') + "...", "is not a known parameter"},
         // 3. Numbers: integers as written, within range; nothing else is sent.
         {"numbers", download, R"({"clientTimeZone":"UTC","options":{"top":2.0}})", "options.top", "whole number"},
         {"numbers", download, R"({"clientTimeZone":"UTC","options":{"top":1e1}})", "options.top", "whole number"},
