@@ -17,6 +17,7 @@
 #include <chrono>
 #include <exception>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -51,7 +52,9 @@ auto with_retries(const RetryPolicy &policy, bool idempotent, const std::functio
                   const std::function<void(const std::string &, Millis)> &on_retry, Attempt &&attempt) {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
-    thread_local std::minstd_rand random{std::random_device{}()};
+    // Not thread_local: a TLS block in a dlopen'ed plugin trips LeakSanitizer's DTLS scan.
+    static std::mutex random_mutex;
+    static std::minstd_rand random{std::random_device{}()};
     for (int tries = 1;; ++tries) {
         std::optional<Millis> server_wait;
         std::string why;
@@ -73,8 +76,11 @@ auto with_retries(const RetryPolicy &policy, bool idempotent, const std::functio
         }
         // Full jitter: a random wait up to base * 2^(tries-1), capped; a server's Retry-After wins.
         const auto ceiling = std::min<Millis::rep>(policy.max_delay.count(), policy.base_delay.count() << std::min(tries - 1, 20));
-        Millis wait = server_wait ? std::min(*server_wait, policy.max_delay)
-                                  : Millis(std::uniform_int_distribution<Millis::rep>(0, std::max<Millis::rep>(ceiling, 0))(random));
+        Millis wait = server_wait ? std::min(*server_wait, policy.max_delay) : Millis(0);
+        if (!server_wait) {
+            std::lock_guard lock(random_mutex);
+            wait = Millis(std::uniform_int_distribution<Millis::rep>(0, std::max<Millis::rep>(ceiling, 0))(random));
+        }
         if (tries >= policy.max_tries || Clock::now() - started + wait > policy.budget) std::rethrow_exception(failure);
         if (on_retry) on_retry(why, wait);
         for (auto until = Clock::now() + wait; Clock::now() < until;) {
