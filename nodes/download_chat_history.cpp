@@ -49,7 +49,7 @@ struct DownloadPlan {
     // One request: $top/$skip as given; `since` adds "TimeSent ge since" to the user's filter
     // and `by_time` orders by TimeSent.
     std::string url(std::optional<uint64_t> page_top, uint64_t page_skip, bool by_time = false,
-                    const std::string &since = {}) const {
+                    const std::string &since = {}, bool ask_count = false) const {
         std::vector<std::pair<std::string, std::string>> q;
         if (page_top) q.emplace_back("$top", std::to_string(*page_top));
         if (page_skip) q.emplace_back("$skip", std::to_string(page_skip));
@@ -60,7 +60,7 @@ struct DownloadPlan {
         if (by_time) q.emplace_back("$orderby", "TimeSent");
         else if (!orderby.empty()) q.emplace_back("$orderby", orderby);
         if (!expand.empty()) q.emplace_back("$expand", expand);
-        if (count) q.emplace_back("$count", "true");
+        if (count || ask_count) q.emplace_back("$count", "true");
         return xapi::download_chat_history_path(time_zone) + xapi::query_string(q);
     }
 };
@@ -99,15 +99,30 @@ public:
             throw NodeError(WFNODE_ERR_API, fmt::format("the server sent a next page link it had sent before ({}): a "
                                                         "loop; stopped", json::excerpt(link, 120)), {}, 200);
     }
-    void record(std::string_view json) {
+    // Every record of a page goes into its fingerprint; only `fresh` ones (not a boundary
+    // record asked for again) count towards what @odata.count promised.
+    void record(std::string_view json, bool fresh) {
         for (unsigned char c : json) hash_ = (hash_ ^ c) * 1099511628211ull;  // FNV-1a over the page's records
         ++page_records_;
+        fresh_ += fresh;
+    }
+    // With $skip paging, a count that changes between pages means records moved under the
+    // pages: some may have been skipped or repeated. That ends the export, never silently.
+    void same_count(std::optional<int64_t> count) const {
+        if (count && promised_ && *count != *promised_)
+            throw NodeError(WFNODE_ERR_API,
+                            fmt::format("the data changed during the export (@odata.count went from {} to {}): paged by "
+                                        "$skip, records may have been skipped or repeated; run it again, or let it page "
+                                        "by TimeSent (no orderby, no skip, a select that keeps TimeSent)",
+                                        *promised_, *count),
+                            {}, 200);
     }
     // At the end of each page (each request): a page of records the server sent before means
     // it ignores $skip or the next page link; with $count, no more records than it promised.
     void page_done(std::optional<int64_t> count, uint64_t page_size) {
         if (count && !promised_) promised_ = count;
-        received_ += page_records_;
+        received_ += fresh_;
+        fresh_ = 0;
         if (page_records_ > 0 && !pages_.insert({hash_, page_records_}).second)
             throw NodeError(WFNODE_ERR_API, "the server sent the same page of records twice (does it ignore $skip or "
                                             "the next page link?); stopped", {}, 200);
@@ -121,15 +136,16 @@ public:
     // what it counted (@odata.count counts from the start, before `skipped`).
     void finished(uint64_t handed_on, uint64_t skipped) const {
         if (promised_ && handed_on + skipped < static_cast<uint64_t>(*promised_))
-            throw NodeError(WFNODE_ERR_API, fmt::format("the server promised {} records (@odata.count) and sent {}",
-                                                        static_cast<uint64_t>(*promised_) - skipped, handed_on), {}, 200);
+            throw NodeError(WFNODE_ERR_API,
+                            fmt::format("the server promised {} records (@odata.count) and sent {}", *promised_,
+                                        handed_on + skipped), {}, 200);
     }
     std::optional<int64_t> promised() const { return promised_; }
 
 private:
     std::set<std::string> links_;
     std::set<std::pair<uint64_t, uint64_t>> pages_;
-    uint64_t hash_ = 14695981039346656037ull, page_records_ = 0, received_ = 0;
+    uint64_t hash_ = 14695981039346656037ull, page_records_ = 0, fresh_ = 0, received_ = 0;
     std::optional<int64_t> promised_;
 };
 
@@ -154,13 +170,14 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
     std::map<std::string, int, std::less<>> at_boundary, handed_at_boundary;
     std::string last_time;
     auto on_record = [&](std::string_view record) {
-        guard.record(record);
         if (!boundary.empty() && time_sent(record) == boundary) {
             if (auto it = at_boundary.find(record); it != at_boundary.end() && it->second > 0) {
                 --it->second;  // handed on by the page before
+                guard.record(record, false);
                 return;
             }
         }
+        guard.record(record, true);
         // With Return All, Top caps the total even when a server page overshoots it.
         if (reached_top()) return;
         ctx.emit(item, record);
@@ -176,14 +193,17 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
         ctx.emit(item, fmt::format(R"({{"@odata.count":{}}})", n));
     };
     // One page as asked, then the next page links the server adds when it splits it.
-    auto fetch = [&](const std::string &url) -> uint64_t {
+    // `steady_count`: the count must not change from page to page ($skip paging).
+    auto fetch = [&](const std::string &url, bool steady_count = false) -> uint64_t {
         xapi::PageInfo page = client.get_collection(url, on_record, on_count, plan.request);
+        if (steady_count) guard.same_count(page.count);
         guard.page_done(page.count, plan.page_size);
         uint64_t got = page.records;
         while (!page.next_link.empty() && !reached_top()) {
             guard.next_link(page.next_link);
             position = "the next page link " + json::excerpt(page.next_link, 120);
             page = client.get_collection(page.next_link, on_record, on_count, plan.request);
+            if (steady_count) guard.same_count(page.count);
             guard.page_done(page.count, plan.page_size);
             got += page.records;
         }
@@ -236,7 +256,8 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
         return;
     }
 
-    // Pages of pageSize by $skip/$top (the user's own order or $skip). The server may split
+    // Pages of pageSize by $skip/$top (the user's own order or $skip): a change of the data
+    // during the export shifts these pages, which the count on every page detects. The server may split
     // each of our pages further and say so with @odata.nextLink, which we follow to the end
     // of that page. The export ends at an empty page, at @odata.count when the server
     // reports it, or at a short page. Whether a real PBX ever caps pages silently (no
@@ -246,7 +267,9 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
     for (;;) {
         const uint64_t want = plan.top ? std::min(plan.page_size, *plan.top - emitted) : plan.page_size;
         position = fmt::format("$skip={}", skip);
-        uint64_t got = fetch(plan.url(want, skip));
+        // Each page also asks for the count (shown only if the user asked): if it changes,
+        // records moved under the pages and the export says so.
+        uint64_t got = fetch(plan.url(want, skip, false, {}, true), true);
         ctx.check_cancelled();
         if (reached_top()) return;
         if (got == 0) break;

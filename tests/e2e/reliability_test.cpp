@@ -236,8 +236,9 @@ TEST_CASE("cancellation stops a running export within a second, mid-page include
 }
 
 TEST_CASE("a purge during an export: no record that existed for the whole export is skipped") {
-    // Paging by TimeSent (the default for Return All) against paging by $skip (forced here by
-    // an $orderby of the user's): the purge of older chats shifts every later $skip page.
+    // Paging by TimeSent (the default for Return All) misses nothing; paging by $skip (forced
+    // here by an $orderby of the user's) would skip records the purge shifted, so it fails
+    // the export instead, never silently.
     for (bool by_time : {true, false}) {
         INFO((by_time ? "paging by TimeSent" : "paging by $skip"));
         EmulatorProcess emu({"--chats", std::to_string(chats)});
@@ -260,17 +261,25 @@ TEST_CASE("a purge during an export: no record that existed for the whole export
             }
         });
         REQUIRE(purged);
-        REQUIRE(e.status == WFNODE_OK);
         std::vector<std::string> after;
         for (const auto &i : execute(download, p, emu.credentials()).items) after.push_back(i.json);
         CHECK(after.size() == static_cast<size_t>(chats - 3000));
         size_t missed = 0;  // records there before and after, yet not exported
         for (const auto &r : after) missed += !exported.count(r);
-        if (by_time) CHECK(missed == 0);
-        else CHECK(missed > 0);  // the $skip export lost records: why Return All pages by time
+        if (by_time) {
+            CHECK(e.status == WFNODE_OK);
+            CHECK(missed == 0);
+        } else {
+            // It would have skipped records: the count it asks for on every page changed.
+            CHECK(missed > 0);
+            CHECK(e.status == WFNODE_ERR_API);
+            REQUIRE(e.errors.size() == 1);
+            CHECK(e.errors[0].message.find("the data changed during the export") != std::string::npos);
+        }
         rows().push_back({"purge of 3,000 older chats mid-export", by_time ? "Return All, paging by TimeSent" : "Return All, paging by $skip",
                           by_time ? "complete: every record that existed throughout was exported"
-                                  : "skips " + std::to_string(missed) + " records (the $skip fallback's known limit)",
+                                  : "failed clearly (it would have skipped " + std::to_string(missed) + "): " +
+                                        (e.errors.empty() ? std::string() : e.errors[0].message.substr(0, 70)),
                           1, emu.counter("requests"), 0});
     }
     write_table("concurrent");
@@ -372,4 +381,18 @@ TEST_CASE("ABI 1.1: a host token store is used, and a 1.0 host without extension
     req.item_count = 1;
     CHECK(plugin().api().execute(&req, &old) == WFNODE_OK);
     CHECK(collected.items == 2);
+}
+
+TEST_CASE("count with Return All and small pages: the boundary records asked for again are not counted twice") {
+    EmulatorProcess emu({"--chats", "3000"});
+    for (const char *page : {"1", "7"}) {
+        INFO("pageSize " << page);
+        auto e = execute(download, std::string(R"({"clientTimeZone":"UTC","options":{"returnAll":true,"count":true,"pageSize":)") +
+                                       page + "}}",
+                         emu.credentials());
+        CHECK(e.status == WFNODE_OK);
+        CHECK(e.errors.empty());
+        REQUIRE(e.items.size() == 3001);
+        CHECK(e.items[0].json == R"({"@odata.count":3000})");
+    }
 }
