@@ -112,10 +112,15 @@ std::vector<std::string> check_steps(const Pipeline &p, const RunOptions &o) {
 
 // A file written under a temporary name in the target's folder: commit() flushes, checks
 // and renames it into place; destroyed uncommitted, it is removed and the target untouched.
+// A target that exists and is not a regular file (/dev/stdout, a FIFO, a device) is written
+// directly: renaming over it would replace the device node itself.
 class PartialFile {
 public:
-    explicit PartialFile(std::string target)
-        : target_(std::move(target)), temp_(target_ + ".partial-" + std::to_string(::getpid())) {
+    explicit PartialFile(std::string target) : target_(std::move(target)) {
+        std::error_code ec;
+        const bool special = fs::exists(target_, ec) && !fs::is_regular_file(target_, ec);
+        temp_ = special ? target_ : target_ + ".partial-" + std::to_string(::getpid());
+        committed_ = special;  // nothing to rename or remove
         file_.open(temp_, std::ios::binary | std::ios::trunc);
         if (!file_) throw std::runtime_error("cannot write " + target_);
     }
@@ -131,7 +136,7 @@ public:
     void commit() {
         file_.close();
         if (!file_) throw std::runtime_error("writing " + target_ + " failed");
-        fs::rename(temp_, target_);
+        if (temp_ != target_) fs::rename(temp_, target_);
         committed_ = true;
     }
 

@@ -232,4 +232,13 @@ TEST_CASE("output that cannot be written or input that cannot be read is an erro
                              s.dir.string()});
     CHECK(folder.exit_code == 2);
     CHECK(folder.err.find("it is a directory") != std::string::npos);
+    // A pipeline writing to a device: written in place (never renamed over the device node),
+    // and the write failure fails the step.
+    s.write("two.jsonl", "{\"a\":1}\n{\"a\":2}\n");
+    auto device = run_pipeline(s.write("dev.json", R"({"steps":[{"name":"r","node":"host.readJsonLines","parameters":{"path":")" +
+                                                       (s.dir / "two.jsonl").string() + R"("}},
+      {"name":"w","node":"host.writeJsonLines","input":"r","parameters":{"path":"/dev/full"}}]})"));
+    CHECK(device.exit_code == 1);
+    CHECK(device.err.find("writing /dev/full failed") != std::string::npos);
+    CHECK(fs::is_character_file("/dev/full"));
 }
