@@ -100,6 +100,9 @@ bool is_known_time_zone(const std::string &name) {
     // zone: not an IANA name, and its meaning differs from machine to machine.
     if (name.empty() || name == "localtime") return false;
     try {
+        // Loaded once here, under this function's own guard: executions on several threads
+        // never race to load the database inside libdate-tz.
+        [[maybe_unused]] static const date::tzdb &database = date::get_tzdb();
         return date::locate_zone(name) != nullptr;
     } catch (const std::exception &) {
         return false;

@@ -110,6 +110,9 @@ void write_chat(Writer &w, const Chat &c, const std::vector<std::string> &select
 
 Emulator::Emulator(Config config) : config_(std::move(config)) {
     chats_ = generate_chats(config_.chats, config_.seed, config_.data_end);
+    // The time-zone database loads on first use; load it now, before the server's threads
+    // can race to do it (ThreadSanitizer saw them do so inside libdate-tz).
+    date::get_tzdb();
 }
 
 void Emulator::attach(httplib::Server &server, bool tls) {
