@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages this project needs, only those that are missing.
-# Runs apt-get as root, or through sudo otherwise.
+# Runs apt-get as root, or through sudo otherwise. Extra package names given as arguments are
+# installed too (the benchmark adds its peers and tools this way).
 set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config binutils
-  libcurl4-openssl-dev rapidjson-dev libfmt-dev doctest-dev libcli11-dev
+  libcurl4-openssl-dev rapidjson-dev libsimdjson-dev libfmt-dev doctest-dev libcli11-dev
   libcpp-httplib-dev libhowardhinnant-date-dev libssl-dev zlib1g-dev libbrotli-dev tzdata
   python3 python3-jsonschema
   clang-14 libclang-rt-14-dev
+  "$@"
 )
 
 missing=()

@@ -111,7 +111,7 @@ PurgePlan plan_from(const rapidjson::Value &params) {
 
 int64_t count_matching(const PurgePlan &plan, xapi::Client &client) {
     int64_t count = -1;
-    client.get_collection(plan.count_query(), [](std::string_view) {}, [&](int64_t n) { count = n; }, plan.request);
+    client.get_collection(plan.count_query(), [](const xapi::Record &) {}, [&](int64_t n) { count = n; }, plan.request);
     if (count < 0) throw NodeError(WFNODE_ERR_API, "the server answered the count request without @odata.count", {}, 200);
     return count;
 }

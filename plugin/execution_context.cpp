@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 namespace wfplugin {
 
@@ -14,10 +15,13 @@ namespace wfplugin {
 void ExecutionContext::add_secret(std::string_view secret) {
     if (secret.empty()) return;
     std::string quoted = json::quote(secret);
+    bool added = false;
     for (std::string form : {std::string(secret), quoted.substr(1, quoted.size() - 2), http::percent_encode(secret)})
-        if (std::find(secrets_.begin(), secrets_.end(), form) == secrets_.end()) secrets_.push_back(std::move(form));
+        if (std::find(secrets_.begin(), secrets_.end(), form) == secrets_.end()) secrets_.push_back(std::move(form)), added = true;
+    if (!added) return;  // the same token again: nothing to rebuild
     // Longest first, so a secret that contains another is replaced whole.
     std::sort(secrets_.begin(), secrets_.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
+
 }
 
 std::string ExecutionContext::redact(std::string_view text) const {
@@ -32,9 +36,10 @@ void ExecutionContext::emit(uint32_t paired_item, std::string_view json) {
     auto fn = HOST_MEMBER(emit_item);
     // An item is checked for secrets before it leaves; one that held any is sent redacted.
     std::string redacted;
-    if (!secrets_.empty() && std::any_of(secrets_.begin(), secrets_.end(), [&](const auto &s) {
-            return json.find(s) != std::string_view::npos;
-        }))
+    // memmem, not string_view::find: every output item is checked, and glibc's memmem does
+    // not stop at each byte that starts a secret.
+    if (std::any_of(secrets_.begin(), secrets_.end(),
+                    [&](const auto &s) { return ::memmem(json.data(), json.size(), s.data(), s.size()) != nullptr; }))
         json = redacted = redact(json);
     if (fn(&host_, paired_item, json.data(), json.size()) != WFNODE_OK)
         throw NodeError(WFNODE_ERR_ABORTED_BY_HOST, "the host asked to stop receiving items");

@@ -27,6 +27,7 @@ public:
     CURLM *multi;
     CURL *easy;
     char error[CURL_ERROR_SIZE]{};
+    std::string body;  // the window of the response in flight; kept for the next one
 };
 
 namespace {
@@ -66,8 +67,9 @@ size_t on_body(char *data, size_t size, size_t n, void *self) {
         return 0;  // libcurl ends the transfer with a write error
     }
     // One curl_multi_perform() can read many socket buffers (and gzip multiplies them): past
-    // a bound, pause the transfer until the reader has drained what it has, so memory stays flat.
-    if (r->buffer_.size() - r->pos_ >= Response::max_buffered) {
+    // a bound, pause the transfer until the reader has consumed what it has, so memory stays
+    // flat. A reader that asked for more (one record larger than the bound) gets one more piece.
+    if (r->buffer_.size() - r->pos_ >= Response::max_buffered && r->buffer_.size() > r->grow_mark_) {
         r->paused_ = true;
         return CURL_WRITEFUNC_PAUSE;
     }
@@ -104,7 +106,8 @@ Lease::~Lease() {
 }
 
 Response::Response(Lease &lease, const Request &request, std::function<void()> poll)
-    : handle_(lease.handle()), poll_(std::move(poll)), max_body_bytes_(request.max_body_bytes) {
+    : handle_(lease.handle()), poll_(std::move(poll)), buffer_(handle_.body), max_body_bytes_(request.max_body_bytes) {
+    buffer_.clear();
     auto url = parse_url(request.url);
     if (!url) throw TransportError(TransportError::Kind::internal, "not an absolute http(s) URL");
     origin_ = url->origin();
@@ -161,7 +164,11 @@ Response::Response(Lease &lease, const Request &request, std::function<void()> p
         retry_after_ = parse_retry_after(h->value);
 }
 
-Response::~Response() { release(); }
+Response::~Response() {
+    release();
+    // One huge record grew the window: do not keep that much for every later request.
+    if (buffer_.capacity() > (1u << 20)) std::string().swap(buffer_);
+}
 
 void Response::release() {
     if (attached_) curl_multi_remove_handle(handle_.multi, handle_.easy);
@@ -186,7 +193,7 @@ void Response::pump_once() {
     if (!done_ && running == 0)
         throw TransportError(TransportError::Kind::internal,
                              fmt::format("libcurl stopped a transfer to {} without finishing it", origin_));
-    if (!done_ && buffer_.size() == pos_ && running)
+    if (!done_ && buffer_.size() <= grow_mark_ && running)
         curl_multi_poll(handle_.multi, nullptr, 0, 200, nullptr);  // 200 ms: keeps cancellation responsive
 }
 
@@ -194,7 +201,7 @@ void Response::throw_if_failed() {
     if (curl_result_ == CURLE_OK) return;
     using Kind = TransportError::Kind;
     if (too_large_)
-        throw TransportError(Kind::too_large, fmt::format("the answer of {} grew past {} bytes (decompressed); not reading "
+        throw TransportError(Kind::too_large, fmt::format("the answer of {} grew past {} bytes once decompressed (a compression bomb?); not reading "
                                                           "further", origin_, max_body_bytes_));
     auto code = static_cast<CURLcode>(curl_result_);
     std::string detail = handle_.error[0] ? handle_.error : curl_easy_strerror(code);
@@ -216,25 +223,31 @@ void Response::throw_if_failed() {
     throw TransportError(kind, fmt::format("{} {}: {}", what, origin_, detail));
 }
 
-bool Response::refill() {
-    buffer_.clear();
+bool Response::read_more() {
+    buffer_.erase(0, pos_);
+    dropped_ += pos_;
     pos_ = 0;
+    grow_mark_ = buffer_.size();
     if (paused_) {
         paused_ = false;
         curl_easy_pause(handle_.easy, CURLPAUSE_CONT);  // may hand over the held data right away
     }
-    while (buffer_.empty() && !done_) pump_once();
+    while (buffer_.size() == grow_mark_ && !done_) pump_once();
     throw_if_failed();
-    return !buffer_.empty();
+    return buffer_.size() > grow_mark_;
+}
+
+void Response::pad(size_t n) {
+    if (buffer_.capacity() < buffer_.size() + n) buffer_.reserve(buffer_.size() + n);
 }
 
 std::string Response::read_all(size_t cap) {
     std::string out;
     do {
-        out.append(buffer_, pos_, std::min(buffer_.size() - pos_, cap - std::min(cap, out.size())));
-        taken_ += buffer_.size() - pos_;
-        pos_ = buffer_.size();
-    } while (refill());
+        auto w = window();
+        out.append(w.substr(0, cap - std::min(cap, out.size())));
+        consume(w.size());
+    } while (read_more());
     return out;
 }
 

@@ -119,7 +119,8 @@ auto Client::send_with_token(http::Request request, const std::string &what, OnS
 }
 
 PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink &on_record,
-                                const std::function<void(int64_t)> &on_count, const RequestOptions &options) {
+                                const std::function<void(int64_t)> &on_count, const RequestOptions &options,
+                                std::string_view key_member) {
     http::Request req;
     req.url = absolute(path_or_url);
     req.headers = {"Accept: application/json"};
@@ -133,12 +134,12 @@ PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink
         uint64_t seen = 0;
         PageInfo page = read_collection(
             r,
-            [&](std::string_view record) {
+            [&](const Record &record) {
                 if (seen++ < handed_on) return;
                 on_record(record);
                 ++handed_on;
             },
-            on_count, what);
+            on_count, what, key_member);
         if (page.records < handed_on)
             throw NodeError(WFNODE_ERR_API,
                             fmt::format("{}: the page changed between tries: {} records were handed on, the page now "

@@ -26,8 +26,10 @@ public:
     // URL on the same server (an @odata.nextLink), streaming records to `on_record`. Tried
     // again as `options` allow; a page that fails part-way is fetched again from its start,
     // and the records already handed on are not handed on again.
+    // `key_member`: see read_collection.
     PageInfo get_collection(const std::string &path_or_url, const RecordSink &on_record,
-                            const std::function<void(int64_t)> &on_count, const RequestOptions &options);
+                            const std::function<void(int64_t)> &on_count, const RequestOptions &options,
+                            std::string_view key_member = {});
 
     // POST a JSON body; returns the HTTP status of a 2xx answer, throws on anything else.
     // Tried again only when the server cannot have acted on it (see wfplugin/retry.hpp).

@@ -1,146 +1,311 @@
 #include "xapi/collection_reader.hpp"
 
 #include <fmt/format.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/reader.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <simdjson.h>
+#include <wfplugin/json.hpp>
 #include <wfplugin/node_error.hpp>
 #include <wfplugin/retry.hpp>
 
-#include <exception>
+#include <cstring>
 
 namespace threecx::xapi {
 namespace {
 
 using wfplugin::NodeError;
+namespace json = wfplugin::json;
+constexpr size_t npos = std::string_view::npos;
 
-// Levels: 1 = the page object, 2 = the "value" array, 3 = a record, deeper = inside one.
-class PageHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PageHandler> {
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Past the closing quote of a JSON string whose text begins at `from`, searching from `at`;
+// npos when the window ends first. A quote after an odd run of backslashes is escaped.
+size_t string_end(std::string_view w, size_t from, size_t at) {
+    for (;;) {
+        const void *q = std::memchr(w.data() + at, '"', w.size() - at);
+        if (!q) return npos;
+        const size_t quote = static_cast<size_t>(static_cast<const char *>(q) - w.data());
+        size_t slashes = 0;
+        while (quote - slashes > from && w[quote - slashes - 1] == '\\') ++slashes;
+        if (slashes % 2 == 0) return quote + 1;
+        at = quote + 1;
+    }
+}
+
+// Where the records of a page begin: past the '[' of its top-level "value" array. npos while
+// the window ends first; `whole` when the page ended without one.
+constexpr size_t whole = npos - 1;
+
+bool names_value(std::string_view raw_key) {
+    if (raw_key == "\"value\"") return true;
+    if (raw_key.find('\\') == npos) return false;
+    rapidjson::Document key;  // an escaped spelling of "value"
+    key.Parse(raw_key.data(), raw_key.size());
+    return !key.HasParseError() && key.IsString() && std::string_view(key.GetString(), key.GetStringLength()) == "value";
+}
+
+size_t find_records(std::string_view w) {
+    int depth = 0;
+    bool key_next = false, value_next = false;
+    std::string_view key;
+    for (size_t i = 0; i < w.size(); ++i) {
+        const char c = w[i];
+        if (c == '"') {
+            const size_t end = string_end(w, i + 1, i + 1);
+            if (end == npos) return npos;
+            if (depth == 1 && key_next) key = w.substr(i, end - i), key_next = false;
+            else value_next = false;
+            i = end - 1;
+        } else if (c == '[' && depth == 1 && value_next && names_value(key)) {
+            return i + 1;
+        } else if (c == '{' || c == '[') {
+            key_next = ++depth == 1 && c == '{';
+            value_next = false;
+        } else if (c == '}' || c == ']') {
+            if (--depth <= 0) return whole;
+        } else if (c == ',' && depth == 1) {
+            key_next = true;
+        } else if (c == ':' && depth == 1) {
+            value_next = true;
+        } else if (!is_space(c)) {
+            value_next = false;
+        }
+    }
+    return npos;
+}
+
+// Scans one record from its '{' at w[0], across windows: the state says where it stopped.
+struct RecordScan {
+    size_t pos = 0;
+    int depth = 0;
+    bool in_string = false;
+};
+
+// The first '"' or '\\' at or after `at` (w.size() when none): eight bytes at a time, since
+// most of a record's bytes are inside its strings.
+size_t quote_or_backslash(std::string_view w, size_t at) {
+    constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    auto zero_byte = [](uint64_t v) { return (v - ones) & ~v & highs; };
+    for (; at + 8 <= w.size(); at += 8) {
+        uint64_t word;
+        std::memcpy(&word, w.data() + at, 8);
+        if (uint64_t hit = zero_byte(word ^ (ones * '"')) | zero_byte(word ^ (ones * '\\')))
+            return at + static_cast<size_t>(__builtin_ctzll(hit)) / 8;  // little-endian: the first byte
+    }
+    while (at < w.size() && w[at] != '"' && w[at] != '\\') ++at;
+    return at;
+}
+
+class PageReader {
 public:
-    PageHandler(const RecordSink &on_record, const std::function<void(int64_t)> &on_count, PageInfo &info)
-        : on_record_(on_record), on_count_(on_count), info_(info), writer_(buffer_) {}
+    PageReader(http::Response &body, const RecordSink &on_record, const std::function<void(int64_t)> &on_count,
+               const std::string &what, std::string_view key_member)
+        : body_(body), on_record_(on_record), on_count_(on_count), what_(what), key_member_(key_member) {}
 
-    std::exception_ptr failure;
-    std::string broken;      // what the page got wrong, when the handler stopped the parse
-    bool saw_value = false;  // the page had a top-level "value" array
-
-    bool Null() { return scalar() && (in_record() ? writer_.Null() : true); }
-    bool Bool(bool b) { return scalar() && (in_record() ? writer_.Bool(b) : true); }
-    bool RawNumber(const char *s, rapidjson::SizeType n, bool) {
-        if (!scalar()) return false;
-        if (in_record()) return writer_.RawValue(s, n, rapidjson::kNumberType);
-        if (level_ == 1 && key_ == "@odata.count") {
-            info_.count = std::strtoll(std::string(s, n).c_str(), nullptr, 10);
-            return guarded([&] { if (on_count_) on_count_(*info_.count); });
-        }
-        return true;
+    PageInfo read() {
+        read_head();
+        if (in_records_) read_records();
+        read_tail();
+        read_envelope(envelope_, true);
+        return info_;
     }
-    bool String(const char *s, rapidjson::SizeType n, bool) {
-        if (!scalar()) return false;
-        if (in_record()) return writer_.String(s, n) && small_enough();
-        if (level_ == 1 && key_ == "@odata.nextLink") info_.next_link.assign(s, n);
-        return true;
-    }
-    bool Key(const char *s, rapidjson::SizeType n, bool) {
-        if (in_record()) return writer_.Key(s, n) && small_enough();
-        if (level_ == 1) key_.assign(s, n);
-        return true;
-    }
-    bool StartObject() {
-        if (++level_ > max_level) return stop(fmt::format("a record is nested deeper than {} levels", max_level - 2));
-        if (in_value_ && level_ == 3) {
-            buffer_.Clear();
-            writer_.Reset(buffer_);
-        }
-        return in_record() ? writer_.StartObject() : true;
-    }
-    bool EndObject(rapidjson::SizeType) {
-        bool ok = true;
-        if (in_record()) ok = writer_.EndObject();
-        if (in_value_ && level_ == 3) {
-            ++info_.records;
-            ok = guarded([&] { on_record_({buffer_.GetString(), buffer_.GetSize()}); });
-        }
-        --level_;
-        return ok;
-    }
-    bool StartArray() {
-        if (++level_ > max_level) return stop(fmt::format("a record is nested deeper than {} levels", max_level - 2));
-        if (in_value_ && level_ == 3) return stop("a record in \"value\" is an array, not a JSON object");
-        if (level_ == 2 && key_ == "value") in_value_ = saw_value = true;
-        return in_record() ? writer_.StartArray() : true;
-    }
-    bool EndArray(rapidjson::SizeType) {
-        bool ok = in_record() ? writer_.EndArray() : true;
-        if (level_ == 2) in_value_ = false;
-        --level_;
-        return ok;
-    }
-
-    // A record is bounded like everything else the plugin reads.
-    static constexpr int max_level = 66;                   // page, "value", then 64 in a record
-    static constexpr size_t max_record_bytes = 16u << 20;  // one record's JSON
 
 private:
-    bool in_record() const { return in_value_ && level_ >= 3; }
-    // A bare value directly in "value" is a record that is not an object: the page is broken.
-    bool scalar() { return !(in_value_ && level_ == 2) || stop("a record in \"value\" is not a JSON object"); }
-    bool small_enough() {
-        return buffer_.GetSize() <= max_record_bytes ||
-               stop(fmt::format("a record is larger than {} MiB", max_record_bytes >> 20));
-    }
-    bool stop(std::string why) {
-        broken = std::move(why);
-        return false;
-    }
-    template <typename Fn> bool guarded(Fn &&fn) {
-        try {
-            fn();
-            return true;
-        } catch (...) {
-            failure = std::current_exception();
-            return false;
+    using Limits = CollectionLimits;
+
+    // The page up to its records: kept whole in the window until the "value" array opens.
+    void read_head() {
+        for (;;) {
+            auto w = body_.window();
+            const size_t at = find_records(w);
+            if (at == whole || at == npos) {
+                if (w.size() > Limits::max_envelope_bytes)
+                    throw broken(fmt::format("it holds more than {} KiB before its records", Limits::max_envelope_bytes >> 10));
+                if (at == npos && body_.read_more()) continue;
+                return;  // the whole body is the envelope: read_envelope says what is wrong with it
+            }
+            envelope_.assign(w.substr(0, at));
+            body_.consume(at);
+            in_records_ = true;
+            read_envelope(envelope_ + "]}", false);  // @odata.count, before the first record
+            return;
         }
     }
 
+    void read_records() {
+        enum class Expect { first, next, separator } expect = Expect::first;  // after '[', ',', a record
+        RecordScan scan;
+        size_t record_at = npos;  // where the record being scanned begins, in the window
+        for (;;) {
+            body_.pad(simdjson::SIMDJSON_PADDING);
+            const auto w = body_.window();
+            size_t i = 0;
+            if (record_at != npos) i = record_at;  // a record cut by the window's end: go on with it
+            while (i < w.size()) {
+                if (record_at == npos) {
+                    const char c = w[i];
+                    if (is_space(c)) {
+                        ++i;
+                        continue;
+                    }
+                    if (c == ',' && expect == Expect::separator) {
+                        expect = Expect::next, ++i;
+                        continue;
+                    }
+                    if (c == ']' && expect != Expect::next) {
+                        body_.consume(i);
+                        return;
+                    }
+                    if (c != '{' || expect == Expect::separator) {
+                        if (expect != Expect::separator && std::strchr("\"-0123456789tfn[", c))
+                            throw broken("a record in \"value\" is not a JSON object");
+                        throw invalid(fmt::format("unexpected '{}'", json::excerpt(std::string_view(&c, 1))), i);
+                    }
+                    record_at = i;
+                    scan = RecordScan{};
+                }
+                const auto rest = w.substr(record_at);
+                const size_t end = scan_record(rest, scan);
+                if (end == npos) break;
+                hand_on(rest.substr(0, end), record_at);
+                i = record_at + end;
+                record_at = npos;
+                expect = Expect::separator;
+            }
+            // Keep the record the window cut (its scan goes on where it stopped), drop the rest.
+            body_.consume(record_at == npos ? w.size() : record_at);
+            if (record_at != npos) record_at = 0;
+            if (!body_.read_more()) throw invalid("the answer ends inside the \"value\" array", w.size());
+        }
+    }
+
+    // Returns the end of the record (past its '}') or npos when the window ends first.
+    size_t scan_record(std::string_view w, RecordScan &s) {
+        size_t i = s.pos;
+        while (i < w.size()) {
+            if (s.in_string) {
+                i = quote_or_backslash(w, i);
+                if (i >= w.size()) break;
+                if (w[i] == '"') {
+                    s.in_string = false, ++i;
+                    continue;
+                }
+                if (i + 1 >= w.size()) break;  // a backslash that ends the window: see it again
+                i += 2;
+                continue;
+            }
+            const char c = w[i++];
+            if (c == '"') {
+                s.in_string = true;
+            } else if (c == '{' || c == '[') {
+                if (++s.depth > Limits::max_record_depth)
+                    throw broken(fmt::format("a record is nested deeper than {} levels", Limits::max_record_depth));
+            } else if ((c == '}' || c == ']') && --s.depth == 0) {
+                if (i > Limits::max_record_bytes) break;
+                return i;
+            }
+        }
+        if (i > Limits::max_record_bytes)
+            throw broken(fmt::format("a record is larger than {} MiB", Limits::max_record_bytes >> 20));
+        s.pos = std::min(i, w.size());
+        return npos;
+    }
+
+    // The scan found where the record ends; simdjson says whether it is JSON, in place (the
+    // window keeps the padding it reads ahead into).
+    void hand_on(std::string_view record, size_t at) {
+        simdjson::dom::element doc;
+        if (auto error = parser_.parse(record.data(), record.size(), false).get(doc)) {
+            if (error == simdjson::NUMBER_OUT_OF_RANGE)
+                throw broken("a record holds a number beyond what 64 bits hold; it cannot be passed on exactly");
+            throw invalid(simdjson::error_message(error), at);
+        }
+        Record r{record, {}};
+        if (!key_member_.empty()) {
+            std::string_view key;
+            if (doc[key_member_].get_string().get(key) == simdjson::SUCCESS) r.key = key;
+        }
+        // A pretty-printed page has line breaks between a record's tokens (never inside its
+        // strings): output items are one line each.
+        if (std::memchr(record.data(), '\n', record.size()) || std::memchr(record.data(), '\r', record.size())) {
+            line_.resize(record.size());
+            size_t length = 0;
+            if (simdjson::minify(record.data(), record.size(), line_.data(), length) != simdjson::SUCCESS)
+                throw invalid("a record cannot be minified", at);
+            r.json = std::string_view(line_.data(), length);
+        }
+        ++info_.records;
+        on_record_(r);
+    }
+
+    // After the records: the rest of the page, which is small, joins the envelope.
+    void read_tail() {
+        do {
+            auto w = body_.window();
+            if (envelope_.size() + w.size() > Limits::max_envelope_bytes)
+                throw broken(fmt::format("it holds more than {} KiB besides its records", Limits::max_envelope_bytes >> 10));
+            envelope_.append(w);
+            body_.consume(w.size());
+        } while (body_.read_more());
+    }
+
+    // The page without its records, read by the plugin's one JSON policy (no duplicate key,
+    // bounded depth, valid UTF-8). `final`: the whole of it, which must hold "value".
+    void read_envelope(const std::string &text, bool final) {
+        rapidjson::Document page;
+        try {
+            page = json::parse(text, "the page");
+        } catch (const NodeError &e) {
+            throw invalid(e.what(), npos);
+        }
+        if (!page.IsObject()) throw broken("it is not a JSON object");
+        if (auto *count = json::find(page, "@odata.count")) {
+            if (!count->IsInt64() || count->GetInt64() < 0) throw broken("its @odata.count is not a count");
+            if (!info_.count) {
+                info_.count = count->GetInt64();
+                if (on_count_) on_count_(*info_.count);
+            }
+        }
+        if (!final) return;
+        auto *value = json::find(page, "value");
+        if (!value || !value->IsArray() || !in_records_)
+            throw NodeError(WFNODE_ERR_API, fmt::format("{}: the server's answer is not an OData collection (no \"value\" array)", what_),
+                            {}, static_cast<int>(body_.status()));
+        if (auto *next = json::find(page, "@odata.nextLink")) {
+            if (!next->IsString()) throw broken("its @odata.nextLink is not a string");
+            info_.next_link.assign(next->GetString(), next->GetStringLength());
+        }
+    }
+
+    // A page that is JSON but not a usable collection page: asking again would not help.
+    NodeError broken(const std::string &why) const {
+        return NodeError(WFNODE_ERR_API, fmt::format("{}: the server's page is not usable: {}", what_, why), {},
+                         static_cast<int>(body_.status()));
+    }
+    // A page cut short or garbled on the way is worth asking for again.
+    http::RetryableFailure invalid(const std::string &why, size_t at) const {
+        const std::string where = at == npos ? "" : fmt::format(" at byte {}", body_.consumed() + at);
+        NodeError error(WFNODE_ERR_API, fmt::format("{}: the server's answer is not valid JSON: {}{}", what_, why, where), {},
+                        static_cast<int>(body_.status()));
+        return http::RetryableFailure{std::make_exception_ptr(error), false, std::nullopt, "the answer is not valid JSON"};
+    }
+
+    http::Response &body_;
     const RecordSink &on_record_;
     const std::function<void(int64_t)> &on_count_;
-    PageInfo &info_;
-    rapidjson::StringBuffer buffer_;
-    rapidjson::Writer<rapidjson::StringBuffer> writer_;
-    std::string key_;
-    int level_ = 0;
-    bool in_value_ = false;
+    const std::string &what_;
+    std::string key_member_;
+    simdjson::dom::parser parser_;
+    std::string envelope_;  // the page without its records
+    std::string line_;      // a record with its line breaks taken out
+    PageInfo info_;
+    bool in_records_ = false;
 };
 
 }  // namespace
 
-PageInfo read_collection(http::Response &body, const RecordSink &on_record,
-                         const std::function<void(int64_t)> &on_count, const std::string &what) {
-    PageInfo info;
-    PageHandler handler(on_record, on_count, info);
-    rapidjson::Reader reader;
-    // Iterative: a server nesting a million levels cannot exhaust the stack.
-    auto result = reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag |
-                               rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body, handler);
-    if (handler.failure) std::rethrow_exception(handler.failure);
-    if (!handler.broken.empty())
-        throw NodeError(WFNODE_ERR_API, fmt::format("{}: the server's page is not usable: {}", what, handler.broken), {},
-                        static_cast<int>(body.status()));
-    if (result.IsError()) {
-        // A page cut short or garbled on the way is worth asking for again.
-        NodeError error(WFNODE_ERR_API,
-                        fmt::format("{}: the server's answer is not valid JSON: {} at byte {}", what,
-                                    rapidjson::GetParseError_En(result.Code()), result.Offset()),
-                        {}, static_cast<int>(body.status()));
-        throw wfplugin::http::RetryableFailure{std::make_exception_ptr(error), false, std::nullopt,
-                                               "the answer is not valid JSON"};
-    }
-    if (!handler.saw_value)
-        throw NodeError(WFNODE_ERR_API, fmt::format("{}: the server's answer is not an OData collection (no \"value\" array)", what),
-                        {}, static_cast<int>(body.status()));
-    return info;
+PageInfo read_collection(http::Response &body, const RecordSink &on_record, const std::function<void(int64_t)> &on_count,
+                         const std::string &what, std::string_view key_member) {
+    return PageReader(body, on_record, on_count, what, key_member).read();
 }
 
 }  // namespace threecx::xapi

@@ -27,6 +27,7 @@ struct Config {
     size_t chats = 10000;
     uint64_t seed = 3;
     TimePoint data_end{};
+    bool compress = true;  // gzip answers for clients that accept it
 };
 
 // Each counter is the number of upcoming XAPI requests that get that fault.

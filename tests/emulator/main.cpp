@@ -27,6 +27,7 @@ int main(int argc, char **argv) {
     app.add_option("--seed", config.seed, "Seed of the generated data")->capture_default_str();
     app.add_option("--data-end", data_end, "End of the year of data: an ISO 8601 date-time, or 'now'")->capture_default_str();
     app.add_option("--page-cap", config.page_cap, "Server page size cap that adds @odata.nextLink (0: none)")->capture_default_str();
+    app.add_flag("--no-compression", [&](int64_t) { config.compress = false; }, "Answer uncompressed even to clients that accept gzip");
     app.add_option("--latency-ms", faults.latency_ms, "Fault: latency added to every XAPI request");
     app.add_option("--fail-429", faults.status_429, "Fault: the next N XAPI requests answer 429 with Retry-After");
     app.add_option("--fail-503", faults.status_503, "Fault: the next N XAPI requests answer 503");

@@ -67,11 +67,10 @@ private:
 };
 
 // One request in flight with a body read on demand (pull), so a caller can parse a page of
-// any size with bounded memory. Also a RapidJSON input stream (Peek/Take/Tell).
+// any size with bounded memory: the body arrives in one contiguous window that the reader
+// parses in place, consumes, and asks to grow.
 class Response {
 public:
-    using Ch = char;
-
     // Starts `request` on `lease` and waits for the status line. `poll` runs between
     // network waits and may throw to abandon the request (cancellation).
     Response(Lease &lease, const Request &request, std::function<void()> poll);
@@ -91,21 +90,20 @@ public:
     // Reads the rest of the body, keeping at most `cap` bytes.
     std::string read_all(size_t cap);
 
-    // RapidJSON stream concept.
-    char Peek() {
-        if (pos_ == buffer_.size() && !refill()) return '\0';
-        return buffer_[pos_];
-    }
-    char Take() {
-        char c = Peek();
-        if (c != '\0') ++pos_, ++taken_;
-        return c;
-    }
-    size_t Tell() const { return taken_; }
-    char *PutBegin() { return nullptr; }
-    void Put(char) {}
-    void Flush() {}
-    size_t PutEnd(char *) { return 0; }
+    // The body bytes that arrived and are not consumed yet, contiguous. Valid until the next
+    // read_more() or pad(). Followed by at least the capacity pad() asked for.
+    std::string_view window() const { return {buffer_.data() + pos_, buffer_.size() - pos_}; }
+    // Drops the first `n` bytes of the window.
+    void consume(size_t n) { pos_ += n; }
+    // Appends what arrives next to the window (the consumed bytes are dropped first, so a
+    // piece left unconsumed, such as a record cut by a network read, stays whole). False at
+    // the end of the body; throws TransportError when the transfer failed.
+    bool read_more();
+    // Keeps `n` bytes of capacity after the window's end, for parsers that read ahead of
+    // their input in blocks (simdjson reads up to 64 bytes past it, never using them).
+    void pad(size_t n);
+    // Bytes consumed since the body began: where the window starts in the body.
+    uint64_t consumed() const { return dropped_ + pos_; }
 
     // Body bytes held at most before the transfer pauses for the reader.
     static constexpr size_t max_buffered = 256 * 1024;
@@ -113,7 +111,6 @@ public:
 private:
     friend size_t on_body(char *data, size_t size, size_t n, void *self);
     friend size_t on_header(char *data, size_t size, size_t n, void *self);
-    bool refill();           // false at the end of the body
     void pump_once();
     void throw_if_failed();
     void release();          // takes the handle out of the multi; idempotent
@@ -121,9 +118,10 @@ private:
     Handle &handle_;
     std::function<void()> poll_;
     std::string origin_;
-    std::string buffer_;
-    size_t pos_ = 0;
-    size_t taken_ = 0;
+    std::string &buffer_;     // the handle's: its capacity serves the next request too
+    size_t pos_ = 0;          // consumed bytes at the front of buffer_
+    uint64_t dropped_ = 0;    // consumed bytes no longer in buffer_
+    size_t grow_mark_ = 0;    // buffer_'s size when the reader last asked for more
     uint64_t bytes_ = 0;
     long status_ = 0;
     std::string content_type_;
