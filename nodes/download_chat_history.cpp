@@ -11,7 +11,10 @@
 #include <wfplugin/node.hpp>
 
 #include <functional>
+#include <algorithm>
+#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -20,6 +23,7 @@ namespace threecx {
 namespace {
 
 namespace json = wfplugin::json;
+namespace http = wfplugin::http;
 using wfplugin::ExecutionContext;
 using wfplugin::NodeError;
 
@@ -30,14 +34,17 @@ struct DownloadPlan {
     bool count = false;
     bool return_all = false;
     uint64_t page_size = 1000;
+    size_t concurrency = 1;  // pages in flight under Return All
     xapi::RequestOptions request;
     std::string search, filter, select, orderby, expand;  // as sent ($search quoted, lists trimmed)
 
     // Return All pages by TimeSent ("keyset") rather than by $skip whenever it can: a record
     // purged or added while the export runs then shifts no later page. It can when the user
     // sets no order of their own, no $skip, and a $select (if any) that keeps TimeSent.
+    // With concurrency above 1 it pages by $skip instead: the pages after the first are known
+    // in advance, so they can be asked for at once.
     bool pages_by_time() const {
-        if (!return_all || skip != 0 || !orderby.empty()) return false;
+        if (!return_all || skip != 0 || !orderby.empty() || concurrency > 1) return false;
         if (select.empty()) return true;
         for (size_t at = 0; at <= select.size();) {
             size_t end = std::min(select.find(',', at), select.size());
@@ -83,6 +90,7 @@ DownloadPlan plan_from(const rapidjson::Value &params) {
     if (auto *v = json::find(*o, "count")) p.count = v->GetBool();
     if (auto *v = json::find(*o, "returnAll")) p.return_all = v->GetBool();
     if (auto *v = json::find(*o, "pageSize")) p.page_size = v->GetUint64();
+    if (auto *v = json::find(*o, "concurrency")) p.concurrency = v->GetUint64();
     if (auto s = str("search"); !s.empty()) p.search = xapi::search_phrase(s);
     p.filter = str("filter");
     p.select = xapi::normalise_list(str("select"));
@@ -201,8 +209,9 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
     };
     // One page as asked, then the next page links the server adds when it splits it.
     // `steady_count`: the count must not change from page to page ($skip paging).
-    auto fetch = [&](const std::string &url, bool steady_count = false) -> uint64_t {
-        xapi::PageInfo page = client.get_collection(url, on_record, on_count, plan.request, "TimeSent");
+    auto fetch = [&](const std::string &url, bool steady_count = false,
+                     std::unique_ptr<http::Response> started = nullptr) -> uint64_t {
+        xapi::PageInfo page = client.get_collection(url, on_record, on_count, plan.request, "TimeSent", std::move(started));
         if (steady_count) guard.same_count(page.count);
         guard.page_done(page.count, plan.page_size);
         uint64_t got = page.records;
@@ -270,18 +279,48 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
     // reports it, or at a short page. Whether a real PBX ever caps pages silently (no
     // nextLink) is undocumented; when $count is on, the count is what keeps such an export
     // from ending early.
+    //
+    // Once the first page told the total, the pages after it are known: with concurrency
+    // above 1, up to that many are in flight at once (sent ahead, on connections of their
+    // own) while the oldest is read; records are still handed on in order, and memory holds
+    // at most what each page in flight buffers.
     uint64_t skip = plan.skip;
+    auto page_top = [&](uint64_t at) -> uint64_t {  // what the page at `at` asks for
+        const uint64_t left_in_top = plan.top ? plan.skip + *plan.top - std::min(at, plan.skip + *plan.top) : plan.page_size;
+        return std::min(plan.page_size, left_in_top);
+    };
+    auto page_url = [&](uint64_t at) { return plan.url(page_top(at), at, false, {}, true); };
+    struct Ahead {
+        uint64_t start;
+        size_t slot;
+        std::unique_ptr<http::Response> request;
+    };
+    std::deque<Ahead> ahead;  // in page order
     for (;;) {
-        const uint64_t want = plan.top ? std::min(plan.page_size, *plan.top - emitted) : plan.page_size;
+        const uint64_t want = page_top(skip);
         position = fmt::format("$skip={}", skip);
+        std::unique_ptr<http::Response> started;
+        if (!ahead.empty() && ahead.front().start != skip) ahead.clear();  // the pages moved: ask anew
+        if (!ahead.empty()) started = std::move(ahead.front().request), ahead.pop_front();
         // Each page also asks for the count (shown only if the user asked): if it changes,
         // records moved under the pages and the export says so.
-        uint64_t got = fetch(plan.url(want, skip, false, {}, true), true);
+        uint64_t got = fetch(page_url(skip), true, std::move(started));
         ctx.check_cancelled();
         if (reached_top()) return;
         if (got == 0) break;
         skip += got;
-        if (auto total = guard.promised(); total ? skip >= static_cast<uint64_t>(*total) : got < want) break;
+        auto total = guard.promised();
+        if (total ? skip >= static_cast<uint64_t>(*total) : got < want) break;
+        // Keep the pages after this one in flight, up to the total and to Top.
+        if (plan.concurrency > 1 && total && got == want) {
+            uint64_t next = ahead.empty() ? skip : ahead.back().start + plan.page_size;
+            while (ahead.size() < plan.concurrency && next < static_cast<uint64_t>(*total) && page_top(next) > 0) {
+                size_t slot = 1;  // slot 0 serves every other request
+                while (std::any_of(ahead.begin(), ahead.end(), [&](const Ahead &a) { return a.slot == slot; })) ++slot;
+                ahead.push_back({next, slot, client.start_collection(page_url(next), slot, plan.request)});
+                next += plan.page_size;
+            }
+        }
     }
     guard.finished(emitted, plan.skip);
 }

@@ -12,22 +12,38 @@
 
 namespace wfplugin::http {
 
-// A curl multi handle with its one easy handle: the multi's connection cache keeps the
-// connection alive between requests.
-class Handle {
-public:
-    Handle() : multi(curl_multi_init()), easy(curl_easy_init()) {
-        if (!multi || !easy) throw TransportError(TransportError::Kind::internal, "libcurl could not allocate a handle");
-        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 4L);
+// One curl easy handle and the window of the response in flight on it (kept, with its
+// capacity, for the next response).
+struct Transfer {
+    Transfer() : easy(curl_easy_init()) {
+        if (!easy) throw TransportError(TransportError::Kind::internal, "libcurl could not allocate a handle");
     }
-    ~Handle() {
-        curl_easy_cleanup(easy);
-        curl_multi_cleanup(multi);
-    }
-    CURLM *multi;
+    ~Transfer() { curl_easy_cleanup(easy); }
     CURL *easy;
     char error[CURL_ERROR_SIZE]{};
-    std::string body;  // the window of the response in flight; kept for the next one
+    std::string body;
+};
+
+// A curl multi handle with its transfers: the multi's connection cache keeps connections
+// alive between requests, and the transfers in it run at once, each on a connection.
+class Handle {
+public:
+    Handle() : multi(curl_multi_init()) {
+        if (!multi) throw TransportError(TransportError::Kind::internal, "libcurl could not allocate a handle");
+        // Every slot's connection, plus one for a token request, stays open.
+        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(Response::max_slots + 2));
+    }
+    ~Handle() {
+        transfers.clear();  // easy handles first: the multi still holds their connections
+        curl_multi_cleanup(multi);
+    }
+    Transfer &transfer(size_t slot) {
+        if (slot >= Response::max_slots) throw TransportError(TransportError::Kind::internal, "no such transfer slot");
+        while (transfers.size() <= slot) transfers.push_back(std::make_unique<Transfer>());
+        return *transfers[slot];
+    }
+    CURLM *multi;
+    std::vector<std::unique_ptr<Transfer>> transfers;
 };
 
 namespace {
@@ -105,16 +121,21 @@ Lease::~Lease() {
     if (p.idle.count(key_) < Pool::max_idle_per_origin) p.idle.emplace(key_, std::move(handle_));
 }
 
-Response::Response(Lease &lease, const Request &request, std::function<void()> poll)
-    : handle_(lease.handle()), poll_(std::move(poll)), buffer_(handle_.body), max_body_bytes_(request.max_body_bytes) {
+Response::Response(Lease &lease, const Request &request, std::function<void()> poll, size_t slot, bool wait)
+    : handle_(lease.handle()),
+      transfer_(handle_.transfer(slot)),
+      poll_(std::move(poll)),
+      buffer_(transfer_.body),
+      max_body_bytes_(request.max_body_bytes) {
     buffer_.clear();
     auto url = parse_url(request.url);
     if (!url) throw TransportError(TransportError::Kind::internal, "not an absolute http(s) URL");
     origin_ = url->origin();
-    CURL *e = handle_.easy;
+    CURL *e = transfer_.easy;
     curl_easy_reset(e);  // keeps live connections, drops the previous request's options
-    handle_.error[0] = '\0';
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, handle_.error);
+    transfer_.error[0] = '\0';
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, transfer_.error);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, this);  // which response a finished transfer is
     curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");  // cheap for the server, decoded by libcurl
@@ -148,13 +169,27 @@ Response::Response(Lease &lease, const Request &request, std::function<void()> p
         throw TransportError(TransportError::Kind::internal, fmt::format("libcurl: {}", curl_multi_strerror(mc)));
     }
     attached_ = true;
+    if (wait) {
+        wait_for_answer();
+        return;
+    }
+    try {
+        pump_once(false);  // sends the request on an open connection, or starts connecting
+    } catch (...) {
+        release();  // the destructor does not run for a constructor that throws
+        throw;
+    }
+}
+
+void Response::wait_for_answer() {
+    CURL *e = transfer_.easy;
     try {
         // Wait until the body starts or the transfer ends: the status is known by then. A
         // failure after some body arrived is reported when the reader gets that far.
         while (buffer_.empty() && !done_) pump_once();
         if (buffer_.empty()) throw_if_failed();
     } catch (...) {
-        release();  // the destructor does not run for a constructor that throws
+        release();
         throw;
     }
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status_);
@@ -171,13 +206,13 @@ Response::~Response() {
 }
 
 void Response::release() {
-    if (attached_) curl_multi_remove_handle(handle_.multi, handle_.easy);
+    if (attached_) curl_multi_remove_handle(handle_.multi, transfer_.easy);
     attached_ = false;
     curl_slist_free_all(header_list_);
     header_list_ = nullptr;
 }
 
-void Response::pump_once() {
+void Response::pump_once(bool wait) {
     if (poll_) poll_();
     int running = 0;
     CURLMcode mc = curl_multi_perform(handle_.multi, &running);
@@ -185,15 +220,17 @@ void Response::pump_once() {
         throw TransportError(TransportError::Kind::internal, fmt::format("libcurl: {}", curl_multi_strerror(mc)));
     int queued = 0;
     while (CURLMsg *msg = curl_multi_info_read(handle_.multi, &queued)) {
-        if (msg->msg == CURLMSG_DONE) {
-            done_ = true;
-            curl_result_ = msg->data.result;
+        Response *finished = nullptr;  // this response or another one on the same lease
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &finished);
+        if (msg->msg == CURLMSG_DONE && finished) {
+            finished->done_ = true;
+            finished->curl_result_ = msg->data.result;
         }
     }
     if (!done_ && running == 0)
         throw TransportError(TransportError::Kind::internal,
                              fmt::format("libcurl stopped a transfer to {} without finishing it", origin_));
-    if (!done_ && buffer_.size() <= grow_mark_ && running)
+    if (wait && !done_ && buffer_.size() <= grow_mark_ && running)
         curl_multi_poll(handle_.multi, nullptr, 0, 200, nullptr);  // 200 ms: keeps cancellation responsive
 }
 
@@ -204,7 +241,7 @@ void Response::throw_if_failed() {
         throw TransportError(Kind::too_large, fmt::format("the answer of {} grew past {} bytes once decompressed (a compression bomb?); not reading "
                                                           "further", origin_, max_body_bytes_));
     auto code = static_cast<CURLcode>(curl_result_);
-    std::string detail = handle_.error[0] ? handle_.error : curl_easy_strerror(code);
+    std::string detail = transfer_.error[0] ? transfer_.error : curl_easy_strerror(code);
     auto [kind, what] = [code]() -> std::pair<Kind, const char *> {
         switch (code) {
         case CURLE_OPERATION_TIMEDOUT: return {Kind::timeout, "timed out talking to"};
@@ -230,7 +267,7 @@ bool Response::read_more() {
     grow_mark_ = buffer_.size();
     if (paused_) {
         paused_ = false;
-        curl_easy_pause(handle_.easy, CURLPAUSE_CONT);  // may hand over the held data right away
+        curl_easy_pause(transfer_.easy, CURLPAUSE_CONT);  // may hand over the held data right away
     }
     while (buffer_.size() == grow_mark_ && !done_) pump_once();
     throw_if_failed();

@@ -118,18 +118,35 @@ auto Client::send_with_token(http::Request request, const std::string &what, OnS
     }
 }
 
-PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink &on_record,
-                                const std::function<void(int64_t)> &on_count, const RequestOptions &options,
-                                std::string_view key_member) {
+http::Request Client::collection_request(const std::string &path_or_url) const {
     http::Request req;
     req.url = absolute(path_or_url);
     req.headers = {"Accept: application/json"};
+    return req;
+}
+
+std::unique_ptr<http::Response> Client::start_collection(const std::string &path_or_url, size_t slot,
+                                                         const RequestOptions &options) {
+    http::Request req = collection_request(path_or_url);
+    req.deadline = options.deadline;
+    req.verify_tls = !creds_.ignore_tls_issues;
+    req.user_agent = user_agent;
+    const std::string token = TokenCache::instance().get(creds_, lease_, poll_, ctx_);
+    ctx_.add_secret(token);
+    req.headers.push_back("Authorization: Bearer " + token);
+    return std::make_unique<http::Response>(lease_, req, poll_, slot, false);
+}
+
+PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink &on_record,
+                                const std::function<void(int64_t)> &on_count, const RequestOptions &options,
+                                std::string_view key_member, std::unique_ptr<http::Response> started) {
+    http::Request req = collection_request(path_or_url);
     const std::string what = "GET " + req.url.substr(creds_.base_url.size());
     // Records are handed on as they are parsed. When a try fails part-way, the next one reads
     // the page from its start and skips the records already handed on: a page asked for
     // again is the same page (the same $skip/$top or next link), so its first records are.
     uint64_t handed_on = 0;
-    return send(req, what, true, options, [&](http::Response &r) {
+    auto read = [&](http::Response &r) {
         if (r.content_type().find("json") == std::string::npos) throw api_error(r, what);
         uint64_t seen = 0;
         PageInfo page = read_collection(
@@ -146,7 +163,30 @@ PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink
                                         "holds {}", what, handed_on, page.records),
                             {}, static_cast<int>(r.status()));
         return page;
-    });
+    };
+    if (started) {
+        // The answer to a request sent ahead. Anything but a page (a refused token, a busy
+        // server, a connection lost part-way) is left to the usual path below, which knows
+        // how to handle each under the retry policy.
+        try {
+            started->wait_for_answer();
+            const long status = started->status();
+            if (status >= 200 && status < 300 && started->content_type().find("json") != std::string::npos) {
+                PageInfo page = read(*started);
+                ctx_.count_request(started->bytes_received());
+                ctx_.log(WFNODE_LOG_DEBUG, fmt::format("{} -> HTTP {}, {} bytes (sent ahead)", what, status,
+                                                       started->bytes_received()));
+                return page;
+            }
+            ctx_.log(WFNODE_LOG_INFO, fmt::format("{}: the request sent ahead was answered HTTP {}; asking again", what, status));
+        } catch (const http::TransportError &e) {
+            ctx_.log(WFNODE_LOG_WARN, fmt::format("{}: the request sent ahead failed ({}); asking again", what, e.what()));
+        } catch (const http::RetryableFailure &f) {
+            ctx_.log(WFNODE_LOG_WARN, fmt::format("{}: the page sent ahead was unusable ({}); asking again", what, f.why));
+        }
+        started.reset();
+    }
+    return send(req, what, true, options, read);
 }
 
 long Client::post_json(const std::string &path, const std::string &body, const RequestOptions &options) {

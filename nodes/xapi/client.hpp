@@ -10,6 +10,7 @@
 #include <wfplugin/http.hpp>
 #include <wfplugin/session.hpp>
 
+#include <memory>
 #include <string>
 
 namespace threecx::xapi {
@@ -26,10 +27,17 @@ public:
     // URL on the same server (an @odata.nextLink), streaming records to `on_record`. Tried
     // again as `options` allow; a page that fails part-way is fetched again from its start,
     // and the records already handed on are not handed on again.
-    // `key_member`: see read_collection.
+    // `key_member`: see read_collection. `started`: the page's request, sent earlier by
+    // start_collection; its answer is read as the first try.
     PageInfo get_collection(const std::string &path_or_url, const RecordSink &on_record,
                             const std::function<void(int64_t)> &on_count, const RequestOptions &options,
-                            std::string_view key_member = {});
+                            std::string_view key_member = {}, std::unique_ptr<http::Response> started = nullptr);
+
+    // Sends the GET of a collection page in `slot` (1 to http::Response::max_slots - 1; slot 0
+    // is the one every other request uses) and returns without waiting: its answer arrives on
+    // its own connection while earlier pages are read. Pass it to get_collection for that URL.
+    std::unique_ptr<http::Response> start_collection(const std::string &path_or_url, size_t slot,
+                                                     const RequestOptions &options);
 
     // POST a JSON body; returns the HTTP status of a 2xx answer, throws on anything else.
     // Tried again only when the server cannot have acted on it (see wfplugin/retry.hpp).
@@ -45,6 +53,7 @@ private:
     template <typename OnSuccess>
     auto send_with_token(http::Request request, const std::string &what, OnSuccess &on_success);
     std::string absolute(const std::string &path_or_url) const;
+    http::Request collection_request(const std::string &path_or_url) const;
 
     Credentials creds_;
     wfplugin::ExecutionContext &ctx_;

@@ -393,3 +393,51 @@ TEST_CASE("count with Return All and small pages: the boundary records asked for
         CHECK(e.items[0].json == R"({"@odata.count":3000})");
     }
 }
+
+TEST_CASE("concurrency 4: the same records in the same order as one page at a time under every fault") {
+    // Pages in flight at once, on connections of their own; each page is still retried and
+    // checked alone, and records are handed on in page order.
+    for (bool page_cap : {false, true})
+        for (const char *faults : {"", R"({"chaosEvery":3})"}) {
+            INFO((page_cap ? "next links" : "no next links") << " / faults " << faults);
+            std::vector<std::string> flags{"--chats", std::to_string(chats)};
+            if (page_cap) flags.insert(flags.end(), {"--page-cap", "300"});
+            EmulatorProcess emu(flags);
+            if (*faults) emu.admin_post("/admin/faults", faults);
+            const std::string p = R"({"clientTimeZone":"Europe/Berlin","options":{"returnAll":true,"pageSize":1000,"concurrency":4,)" +
+                                  retry + "}}";
+            auto e = execute(download, p, emu.credentials());
+            CHECK(e.status == WFNODE_OK);
+            CHECK(e.errors.empty());
+            std::vector<std::string> got;
+            for (const auto &i : e.items) got.push_back(i.json);
+            CHECK(got == reference(true));
+            if (*faults) CHECK(emu.counter("faults") >= 5);
+            rows().push_back({*faults ? "mixed: every 3rd request" : "none",
+                              std::string("Return All, 20,000, concurrency 4") + (page_cap ? ", next links" : ""),
+                              got == reference(true) ? "complete: " + std::to_string(got.size()) + " records, equal" : "MISMATCH",
+                              emu.counter("faults"), emu.counter("requests"), 0});
+        }
+    write_table("concurrency");
+}
+
+TEST_CASE("concurrency 4: a purge during the export ends it with an error and never a silent gap") {
+    EmulatorProcess emu({"--chats", std::to_string(chats)});
+    const std::string p = R"({"clientTimeZone":"UTC","options":{"returnAll":true,"pageSize":500,"concurrency":4}})";
+    std::vector<std::string> before;
+    for (const auto &i : execute(download, p, emu.credentials()).items) before.push_back(i.json);
+    REQUIRE(before.size() == static_cast<size_t>(chats));
+    const std::string stop = parse(before[2999])["TimeSent"].GetString();
+    bool purged = false;
+    size_t exported = 0;
+    auto e = execute(download, p, emu.credentials(), {"{}"}, false, [&](const Output &) {
+        if (!purged && ++exported == 5000) {
+            purged = true;
+            REQUIRE(execute("threecx.purgeChats", R"({"period":{"Stop":")" + stop + R"("}})", emu.credentials()).status == WFNODE_OK);
+        }
+    });
+    REQUIRE(purged);
+    CHECK(e.status == WFNODE_ERR_API);
+    REQUIRE(e.errors.size() == 1);
+    CHECK(e.errors[0].message.find("the data changed during the export") != std::string::npos);
+}

@@ -50,7 +50,8 @@ struct Request {
     uint64_t max_body_bytes = 256ull << 20;
 };
 
-class Handle;  // a pooled curl handle; defined in http.cpp
+class Handle;    // a pooled curl multi handle with its transfers; defined in http.cpp
+struct Transfer;  // one curl easy handle of a Handle
 
 // A leased handle; returns to the pool when destroyed.
 class Lease {
@@ -73,7 +74,14 @@ class Response {
 public:
     // Starts `request` on `lease` and waits for the status line. `poll` runs between
     // network waits and may throw to abandon the request (cancellation).
-    Response(Lease &lease, const Request &request, std::function<void()> poll);
+    //
+    // Several requests can be in flight on one lease, each in its own `slot` (0 to
+    // max_slots - 1) and on its own connection: all of them progress while any one is read.
+    // With `wait` false the request is sent and the constructor returns at once; call
+    // wait_for_answer() before reading anything else.
+    Response(Lease &lease, const Request &request, std::function<void()> poll, size_t slot = 0, bool wait = true);
+    static constexpr size_t max_slots = 9;  // one for everything else, eight for pages in flight
+    void wait_for_answer();
     ~Response();
     Response(const Response &) = delete;
     Response &operator=(const Response &) = delete;
@@ -111,14 +119,15 @@ public:
 private:
     friend size_t on_body(char *data, size_t size, size_t n, void *self);
     friend size_t on_header(char *data, size_t size, size_t n, void *self);
-    void pump_once();
+    void pump_once(bool wait = true);
     void throw_if_failed();
     void release();          // takes the handle out of the multi; idempotent
 
     Handle &handle_;
+    Transfer &transfer_;
     std::function<void()> poll_;
     std::string origin_;
-    std::string &buffer_;     // the handle's: its capacity serves the next request too
+    std::string &buffer_;     // the transfer's: its capacity serves the next request too
     size_t pos_ = 0;          // consumed bytes at the front of buffer_
     uint64_t dropped_ = 0;    // consumed bytes no longer in buffer_
     size_t grow_mark_ = 0;    // buffer_'s size when the reader last asked for more
