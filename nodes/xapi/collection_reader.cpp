@@ -7,6 +7,7 @@
 #include <wfplugin/retry.hpp>
 
 #include <cstring>
+#include <new>
 
 namespace threecx::xapi {
 namespace {
@@ -78,6 +79,7 @@ struct RecordScan {
     size_t pos = 0;
     int depth = 0;
     bool in_string = false;
+    bool guessing = true;  // still trying the cheap way (see PageReader::record_end)
 };
 
 // The first '"' or '\\' at or after `at` (w.size() when none): eight bytes at a time, since
@@ -99,7 +101,10 @@ class PageReader {
 public:
     PageReader(http::Response &body, const RecordSink &on_record, const std::function<void(int64_t)> &on_count,
                const std::string &what, std::string_view key_member)
-        : body_(body), on_record_(on_record), on_count_(on_count), what_(what), key_member_(key_member) {}
+        : body_(body), on_record_(on_record), on_count_(on_count), what_(what), key_member_(key_member) {
+        // simdjson enforces the depth limit itself: a record of 64 levels passes, 65 do not.
+        if (parser_.allocate(64 * 1024, Limits::max_record_depth) != simdjson::SUCCESS) throw std::bad_alloc();
+    }
 
     PageInfo read() {
         read_head();
@@ -156,7 +161,7 @@ private:
                         return;
                     }
                     if (c != '{' || expect == Expect::separator) {
-                        if (expect != Expect::separator && std::strchr("\"-0123456789tfn[", c))
+                        if (expect != Expect::separator && std::string_view("\"-0123456789tfn[").find(c) != npos)
                             throw broken("a record in \"value\" is not a JSON object");
                         throw invalid(fmt::format("unexpected '{}'", json::excerpt(std::string_view(&c, 1))), i);
                     }
@@ -164,9 +169,9 @@ private:
                     scan = RecordScan{};
                 }
                 const auto rest = w.substr(record_at);
-                const size_t end = scan_record(rest, scan);
+                const size_t end = record_end(rest, scan);
                 if (end == npos) break;
-                hand_on(rest.substr(0, end), record_at);
+                hand_on(rest.substr(0, end), record_at, validated_);
                 i = record_at + end;
                 record_at = npos;
                 expect = Expect::separator;
@@ -176,6 +181,46 @@ private:
             if (record_at != npos) record_at = 0;
             if (!body_.read_more()) throw invalid("the answer ends inside the \"value\" array", w.size());
         }
+    }
+
+    // Where the record at w[0] ends (past its '}'), or npos when the window ends first.
+    //
+    // The cheap way first: the first '}' followed by a ',' or the array's ']' is taken as the
+    // end, and simdjson (which has to read the record anyway) proves it. A wrong guess cannot
+    // pass: a '}' inside a string leaves that string open, a nested one leaves the record
+    // open, and either way the text is not JSON. Only then, the scan below, which follows the
+    // strings and the depth byte by byte. `validated_` holds simdjson's verdict on the end
+    // returned.
+    size_t record_end(std::string_view w, RecordScan &s) {
+        while (s.guessing) {
+            const void *found = std::memchr(w.data() + s.pos, '}', w.size() - s.pos);
+            if (!found) {
+                s.pos = w.size();
+                if (s.pos > Limits::max_record_bytes) break;  // the scan says why
+                return npos;
+            }
+            const size_t end = static_cast<size_t>(static_cast<const char *>(found) - w.data()) + 1;
+            size_t next = end;
+            while (next < w.size() && is_space(w[next])) ++next;
+            if (next == w.size()) {
+                s.pos = end - 1;  // what follows the '}' has not arrived: look at it again then
+                return npos;
+            }
+            if (w[next] != ',' && w[next] != ']') {
+                s.pos = end;
+                continue;
+            }
+            validated_ = validate(w.substr(0, end));
+            if (validated_ == simdjson::SUCCESS) return end;
+            s = RecordScan{0, 0, false, false};  // not the end, or not JSON: the scan decides
+        }
+        const size_t end = scan_record(w, s);
+        if (end != npos) validated_ = validate(w.substr(0, end));
+        return end;
+    }
+
+    simdjson::error_code validate(std::string_view record) {
+        return parser_.parse(record.data(), record.size(), false).get(doc_);
     }
 
     // Returns the end of the record (past its '}') or npos when the window ends first.
@@ -212,13 +257,25 @@ private:
 
     // The scan found where the record ends; simdjson says whether it is JSON, in place (the
     // window keeps the padding it reads ahead into).
-    void hand_on(std::string_view record, size_t at) {
-        simdjson::dom::element doc;
-        if (auto error = parser_.parse(record.data(), record.size(), false).get(doc)) {
-            if (error == simdjson::NUMBER_OUT_OF_RANGE)
-                throw broken("a record holds a number beyond what 64 bits hold; it cannot be passed on exactly");
-            throw invalid(simdjson::error_message(error), at);
+    void hand_on(std::string_view record, size_t at, simdjson::error_code error) {
+        if (record.size() > Limits::max_record_bytes)
+            throw broken(fmt::format("a record is larger than {} MiB", Limits::max_record_bytes >> 20));
+        if (error == simdjson::DEPTH_ERROR)
+            throw broken(fmt::format("a record is nested deeper than {} levels", Limits::max_record_depth));
+        if (error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE) {
+            // JSON allows any number of digits; simdjson stops at 64-bit integers and doubles.
+            // Such a number arrived intact, so asking again would not help.
+            rapidjson::Reader grammar;
+            const std::string copy(record);
+            rapidjson::StringStream text(copy.c_str());
+            rapidjson::BaseReaderHandler<> ignore;
+            if (!grammar.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
+                               rapidjson::kParseIterativeFlag>(text, ignore).IsError())
+                throw broken("a record holds a number beyond 64-bit integers and doubles, which the export cannot "
+                             "pass on exactly");
         }
+        if (error) throw invalid(simdjson::error_message(error), at);
+        const simdjson::dom::element &doc = doc_;
         Record r{record, {}};
         if (!key_member_.empty()) {
             std::string_view key;
@@ -295,6 +352,8 @@ private:
     const std::string &what_;
     std::string key_member_;
     simdjson::dom::parser parser_;
+    simdjson::dom::element doc_;  // the record validate() read last
+    simdjson::error_code validated_ = simdjson::SUCCESS;
     std::string envelope_;  // the page without its records
     std::string line_;      // a record with its line breaks taken out
     PageInfo info_;

@@ -104,11 +104,11 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
     CHECK(std::string(props[1]["type"].GetString()) == "collection");
     CHECK(std::string(props[1]["placeholder"].GetString()) == "Add option");
     const auto &options = props[1]["options"];
-    REQUIRE(options.Size() == 15);
+    REQUIRE(options.Size() == 16);
     const char *order[] = {"top",       "skip",     "search",       "filter",          "count",
-                           "select",    "orderby",  "expand",       "returnAll",       "pageSize",
+                           "select",    "orderby",  "expand",       "returnAll",       "pageSize",   "concurrency",
                            "maxTries",  "retryDelayMs", "retryMaxDelayMs", "retryBudgetS", "requestTimeoutS"};
-    for (rapidjson::SizeType i = 0; i < 15; ++i) CHECK(std::string(options[i]["name"].GetString()) == order[i]);
+    for (rapidjson::SizeType i = 0; i < 16; ++i) CHECK(std::string(options[i]["name"].GetString()) == order[i]);
     CHECK(std::string(options[0]["type"].GetString()) == "number");
     CHECK(options[0]["typeOptions"]["minValue"].GetInt() == 0);
     CHECK(std::string(options[4]["type"].GetString()) == "boolean");
