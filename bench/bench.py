@@ -146,6 +146,8 @@ class Bench:
                 "Python urllib": lambda: [sys.executable, str(ROOT / "bench/peers/export.py"), str(page_list)],
             }
             counts = {name: self.count_lines(make(), peer_env) for name, make in peers.items()}
+            if not gzip:
+                self.page_scan(emu, params)
             counts["ours (nodehost exec)"] = got
             results = {name: [] for name in peers}
             for _ in range(self.runs):
@@ -160,6 +162,17 @@ class Bench:
                          f"{median(runs, 'cpu') / median(floor, 'cpu'):.2f}x"])
         self.table(f"Export: {label} ({len(paths)} pages)",
                    ["peer", "records", "wall s", "CPU ms", "peak RSS MiB", "wall / curl", "CPU / curl"], rows)
+
+    def page_scan(self, emulator, params):
+        """The page scan alone: RapidJSON against simdjson on the records of this export."""
+        records = self.work / "records.jsonl"
+        with open(records, "wb") as out:
+            subprocess.run(self.ours(emulator, params), env=self.env, stdout=out, check=True)
+        result = subprocess.run([str(self.build / "bench/page_scan"), str(records)], stdout=subprocess.PIPE, text=True,
+                                check=True)
+        self.tables.append("### The page scan alone (in one process, no network)\n\n" + result.stdout)
+        print(self.tables[-1], flush=True)
+        records.unlink()
 
     def small_requests(self, items):
         print(f"bench: {items:,} items each asking $top=1", flush=True)

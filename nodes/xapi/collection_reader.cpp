@@ -163,7 +163,8 @@ private:
                     if (c != '{' || expect == Expect::separator) {
                         if (expect != Expect::separator && std::string_view("\"-0123456789tfn[").find(c) != npos)
                             throw broken("a record in \"value\" is not a JSON object");
-                        throw invalid(fmt::format("unexpected '{}'", json::excerpt(std::string_view(&c, 1))), i);
+                        // The byte by its value: one byte of a UTF-8 sequence is not text.
+                        throw invalid(fmt::format("unexpected byte 0x{:02X}", static_cast<unsigned char>(c)), i);
                     }
                     record_at = i;
                     scan = RecordScan{};
@@ -269,8 +270,9 @@ private:
             const std::string copy(record);
             rapidjson::StringStream text(copy.c_str());
             rapidjson::BaseReaderHandler<> ignore;
-            if (!grammar.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
-                               rapidjson::kParseIterativeFlag>(text, ignore).IsError())
+            auto read = grammar.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
+                                      rapidjson::kParseIterativeFlag>(text, ignore);
+            if (!read.IsError() || read.Code() == rapidjson::kParseErrorNumberTooBig)  // 1e400: JSON, yet no double
                 throw broken("a record holds a number beyond 64-bit integers and doubles, which the export cannot "
                              "pass on exactly");
         }
