@@ -9,10 +9,11 @@
 #include <wfplugin/iso8601.hpp>
 #include <wfplugin/json.hpp>
 #include <wfplugin/node.hpp>
+#include <wfplugin/retry.hpp>
 
-#include <functional>
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -317,7 +318,13 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
             while (ahead.size() < plan.concurrency && next < static_cast<uint64_t>(*total) && page_top(next) > 0) {
                 size_t slot = 1;  // slot 0 serves every other request
                 while (std::any_of(ahead.begin(), ahead.end(), [&](const Ahead &a) { return a.slot == slot; })) ++slot;
-                ahead.push_back({next, slot, client.start_collection(page_url(next), slot, plan.request)});
+                try {
+                    ahead.push_back({next, slot, client.start_collection(page_url(next), slot, plan.request)});
+                } catch (const http::TransportError &) {
+                    break;  // sending ahead is an optimisation: the page is asked for in turn, with retries
+                } catch (const http::RetryableFailure &) {
+                    break;
+                }
                 next += plan.page_size;
             }
         }
