@@ -42,7 +42,7 @@ TEST_CASE("schema files parse and match what describe prints") {
     auto r = testsupport::run({NODEHOST_PATH, "describe", PLUGIN_PATH});
     REQUIRE(r.exit_code == 0);
     auto described = testsupport::parse(r.out);
-    CHECK(std::string(described["abiVersion"].GetString()) == "1.1.0");
+    CHECK(std::string(described["abiVersion"].GetString()) == "1.2.0");
     const auto &nodes = described["nodes"];
     REQUIRE(nodes.Size() == 2);
     CHECK(nodes[0]["schema"] == schema_file("downloadChatHistory"));
