@@ -101,6 +101,8 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
     CHECK(std::string(props[0]["displayName"].GetString()) == "Client Time Zone");
     CHECK(props[0]["required"].GetBool());
     CHECK(std::string(props[0]["placeholder"].GetString()) == "Europe/Berlin");
+    CHECK(std::string(props[0]["type"].GetString()) == "options");  // dynamic choices, ABI 1.2
+    CHECK(std::string(props[0]["typeOptions"]["loadOptionsMethod"].GetString()) == "timeZones");
     CHECK(std::string(props[1]["type"].GetString()) == "collection");
     CHECK(std::string(props[1]["placeholder"].GetString()) == "Add option");
     const auto &options = props[1]["options"];
