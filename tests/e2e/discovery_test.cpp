@@ -143,9 +143,10 @@ TEST_CASE("nodehost run finds the plugin of each node type on the path") {
                  "parameters": {"clientTimeZone": "UTC", "options": {"top": 7}}},
                 {"name": "jsonl", "node": "host.writeJsonLines", "input": "export", "parameters": {"path": ")" +
                                                              (f.root / "out.jsonl").string() + R"("}}]})");
-    auto found = nodehost_with_path(f.dir("plugins"), {"run", pipeline, "--quiet"});
+    auto found = nodehost_with_path(f.dir("plugins"), {"run", pipeline, "--verbose"});
     CHECK(found.exit_code == 0);
-    CHECK(found.err == "");
+    CHECK(found.out.find("     plugin: com.threecx.wfnode " + std::string(NODEHOST_VERSION) + ", " + f.dir("plugins") +
+                         "/libthreecx_wfnode.so\n") != std::string::npos);
     std::ifstream in(f.root / "out.jsonl");
     std::string text((std::istreambuf_iterator<char>(in)), {});
     CHECK(lines(text).size() == 7);
