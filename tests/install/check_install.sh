@@ -64,7 +64,7 @@ pkg-config --exists 'wfnode >= 1.0' 'wfnode < 2'
 # shellcheck disable=SC2046
 cc -std=c99 -pedantic $(pkg-config --cflags wfnode) "$src/examples/host-c/host.c" -ldl -o "$WORK/host-c-pc"
 # shellcheck disable=SC2046
-c++ -std=c++20 $(pkg-config --cflags wfnode) "$src/examples/host-cpp/main.cpp" $(pkg-config --libs wfnode) \
+c++ -std=c++17 $(pkg-config --cflags wfnode) "$src/examples/host-cpp/main.cpp" $(pkg-config --libs wfnode) \
     -Wl,-rpath,"$(pkg-config --variable=libdir wfnode)" -o "$WORK/host-cpp-pc"
 "$WORK/host-c-pc" "$WORK/credentials.json" "$(pkg-config --variable=plugindir wfnode)/libthreecx_wfnode.so"
 "$WORK/host-cpp-pc" "$WORK/credentials.json"
