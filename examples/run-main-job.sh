@@ -22,7 +22,6 @@ if [ -z "$build" ] || ! has_all "$build"; then
   exit 2
 fi
 emulator_bin="$build/tests/emulator/xapi-emulator" nodehost_bin="$build/nodehost/nodehost"
-plugin="$build/nodes/libthreecx_wfnode.so"
 echo "run-main-job: using the build in $build"
 
 port_file=$(mktemp)
@@ -35,7 +34,10 @@ port=$(cat "$port_file")
 
 # The pipeline reads its credential from the environment; nothing secret is in the file.
 export THREECX_BASE_URL="http://127.0.0.1:$port" THREECX_CLIENT_ID=demo-client THREECX_API_KEY=demo-secret
-"$nodehost_bin" run examples/nightly-export-and-purge.json --plugin "$plugin"
+# nodehost finds the plugin of each step on the plugin search path (an install needs no
+# setting: it searches its own lib/wfnode/plugins).
+WFNODE_PLUGIN_PATH="$build/nodes${WFNODE_PLUGIN_PATH:+:$WFNODE_PLUGIN_PATH}" \
+  "$nodehost_bin" run examples/nightly-export-and-purge.json
 
 echo
 echo "Exported $(wc -l < out/chats.jsonl) chats to $(pwd)/out/chats.jsonl and $(pwd)/out/chats.csv; the first one:"

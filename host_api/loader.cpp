@@ -71,6 +71,20 @@ int32_t WFNODE_ABI host_is_cancelled(const wfnode_host *host) {
     }
 }
 
+// The C host struct over `callbacks`, borrowed for one call.
+wfnode_host host_for(const ExecuteCallbacks &callbacks) {
+    wfnode_host host{};
+    host.struct_size = sizeof(host);
+    host.host_data = const_cast<ExecuteCallbacks *>(&callbacks);
+    host.emit_item = host_emit_item;
+    host.emit_error = host_emit_error;
+    host.log = host_log;
+    host.progress = host_progress;
+    host.is_cancelled = host_is_cancelled;
+    host.get_extension = host_get_extension;
+    return host;
+}
+
 }  // namespace
 
 Plugin::Plugin(const std::string &path) : path_(path) {
@@ -156,6 +170,28 @@ std::optional<wfnode_status> Plugin::validate(const ExecuteCall &call, const Exe
     return call_plugin(call, callbacks, ext->validate);
 }
 
+static const wfnode_options_ext *options_extension(const wfnode_plugin &api) {
+    const auto *ext = api.get_extension ? static_cast<const wfnode_options_ext *>(api.get_extension(WFNODE_EXT_OPTIONS)) : nullptr;
+    if (!ext || ext->struct_size < offsetof(wfnode_options_ext, load_options) + sizeof(ext->load_options) || !ext->load_options)
+        return nullptr;
+    return ext;
+}
+
+bool Plugin::offers_options() const { return options_extension(*api_) != nullptr; }
+
+std::optional<wfnode_status> Plugin::load_options(const OptionsCall &call, const ExecuteCallbacks &callbacks) const {
+    const wfnode_options_ext *ext = options_extension(*api_);
+    if (!ext) return std::nullopt;
+    wfnode_options_request req{};
+    req.struct_size = sizeof(req);
+    req.node_type = call.node_type.c_str();
+    req.field = call.field.c_str();
+    req.parameters_json = call.parameters.c_str();
+    req.credentials_json = call.credentials.c_str();
+    wfnode_host host = host_for(callbacks);
+    return ext->load_options(&req, &host);
+}
+
 wfnode_status Plugin::call_plugin(const ExecuteCall &call, const ExecuteCallbacks &callbacks,
                                   wfnode_status(WFNODE_ABI *fn)(const wfnode_execute_request *, const wfnode_host *)) const {
     std::vector<wfnode_item> items(call.items.size());
@@ -174,16 +210,16 @@ wfnode_status Plugin::call_plugin(const ExecuteCall &call, const ExecuteCallback
     req.items = items.data();
     req.item_count = static_cast<uint32_t>(items.size());
 
-    wfnode_host host{};
-    host.struct_size = sizeof(host);
-    host.host_data = const_cast<ExecuteCallbacks *>(&callbacks);
-    host.emit_item = host_emit_item;
-    host.emit_error = host_emit_error;
-    host.log = host_log;
-    host.progress = host_progress;
-    host.is_cancelled = host_is_cancelled;
-    host.get_extension = host_get_extension;
+    wfnode_host host = host_for(callbacks);
     return fn(&req, &host);
+}
+
+const char *loader_abi_version() {
+#define WFNODE_STR2(x) #x
+#define WFNODE_STR(x) WFNODE_STR2(x)
+    return WFNODE_STR(WFNODE_VERSION_MAJOR) "." WFNODE_STR(WFNODE_VERSION_MINOR) "." WFNODE_STR(WFNODE_VERSION_PATCH);
+#undef WFNODE_STR
+#undef WFNODE_STR2
 }
 
 const char *status_name(wfnode_status status) {

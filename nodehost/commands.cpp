@@ -5,6 +5,7 @@
 #include "node_runner.hpp"
 #include "pipeline.hpp"
 
+#include <wfnode/discovery.hpp>
 #include <wfnode/loader.hpp>
 
 #include <cerrno>
@@ -43,7 +44,86 @@ rapidjson::Value credential_json(const wfnode_credential_def &d, rapidjson::Docu
     return v;
 }
 
+// Another user of this machine can read a command line (ps, /proc): say so for a secret.
+void warn_secrets_on_command_line(const wfnode::Plugin &plugin, const std::string &node_type, const std::string &argument,
+                                  const rapidjson::Document &creds) {
+    const wfnode_node_def *node = plugin.find_node(node_type);
+    const wfnode_credential_def *type = node && node->credential_type ? plugin.find_credential(node->credential_type) : nullptr;
+    if (argument.starts_with("@") || !type || !creds.IsObject()) return;
+    for (const auto &field : secret_fields(*type))
+        if (creds.HasMember(field.c_str()))
+            std::fprintf(stderr, "nodehost: warning: --credentials carries the secret \"%s\" on the command line, "
+                                 "where other users of this machine can read it; put the JSON in a file and pass "
+                                 "@file\n", field.c_str());
+}
+
+std::string abi_text(const wfnode_version &v) {
+    return std::to_string(v.major) + "." + std::to_string(v.minor) + "." + std::to_string(v.patch);
+}
+
 }  // namespace
+
+std::string version_text() {
+    return std::string("nodehost " NODEHOST_VERSION " (wfnode ABI ") + wfnode::loader_abi_version() + ")";
+}
+
+int cmd_list_all() {
+    const auto folders = wfnode::plugin_search_path();
+    auto catalog = wfnode::PluginCatalog::discover(
+        folders, [](const std::string &w) { std::fprintf(stderr, "nodehost: warning: %s\n", w.c_str()); });
+    for (const auto *plugin : catalog.plugins()) {
+        const auto &api = plugin->api();
+        std::printf("%s\t%s %s, ABI %s\t%s\n", api.id ? api.id : "?", api.name ? api.name : "?",
+                    api.version ? api.version : "?", abi_text(api.abi_version).c_str(), plugin->path().c_str());
+        for (const auto *d : plugin->nodes()) std::printf("  %s\t%s\n", d->type, d->display_name);
+    }
+    for (const auto &s : catalog.shadowed()) std::fprintf(stderr, "nodehost: note: not loaded: %s\n", s.c_str());
+    if (catalog.plugins().empty()) {
+        std::string path;
+        for (const auto &f : folders) path += (path.empty() ? "" : ":") + f;
+        std::fprintf(stderr, "nodehost: no plugin found on the search path %s (set WFNODE_PLUGIN_PATH)\n", path.c_str());
+    }
+    const auto conflicts = catalog.conflicts();
+    for (const auto &c : conflicts) std::fprintf(stderr, "nodehost: error: %s\n", c.c_str());
+    return conflicts.empty() ? 0 : 1;
+}
+
+int cmd_options(const OptionsOptions &o) {
+    wfnode::Plugin plugin(o.plugin_path);
+    if (!plugin.find_node(o.node_type)) throw UsageError("no node of type \"" + o.node_type + "\" in " + o.plugin_path);
+    auto params = parse_json(inline_or_file(o.params, "--params"), "--params");
+    if (!params.IsObject()) throw UsageError("--params must be a JSON object");
+    wfnode::OptionsCall call;
+    call.node_type = o.node_type;
+    call.field = o.field;
+    call.parameters = to_json(params, false);
+    call.credentials = inline_or_file(o.credentials, "--credentials");
+    warn_secrets_on_command_line(plugin, o.node_type, o.credentials, parse_json(call.credentials, "--credentials"));
+    uint64_t errors = 0;
+    wfnode::ExecuteCallbacks cb;
+    cb.on_item = [&](uint32_t, std::string_view json) {
+        if (o.json) {
+            std::printf("%.*s\n", static_cast<int>(json.size()), json.data());
+            return true;
+        }
+        auto choice = parse_json(std::string(json), "a choice");
+        if (!choice.IsObject() || !choice.HasMember("value") || !choice["value"].IsString()) return true;
+        const char *name = choice.HasMember("name") && choice["name"].IsString() ? choice["name"].GetString() : "";
+        std::printf("%s\t%s\n", choice["value"].GetString(), name);
+        return true;
+    };
+    cb.on_error = [&](const wfnode::Error &e) {
+        ++errors;
+        std::fprintf(stderr, "nodehost: error: %s\n", describe_error(e).c_str());
+    };
+    auto status = plugin.load_options(call, cb);
+    if (!status) {
+        std::fprintf(stderr, "nodehost: %s (ABI %s) offers no options: it does not implement %s (ABI 1.2)\n",
+                     o.plugin_path.c_str(), abi_text(plugin.api().abi_version).c_str(), WFNODE_EXT_OPTIONS);
+        return 1;
+    }
+    return *status == WFNODE_OK && errors == 0 ? 0 : 1;
+}
 
 int cmd_list(const std::string &plugin_path) {
     wfnode::Plugin plugin(plugin_path);
@@ -92,15 +172,7 @@ int cmd_exec(const ExecOptions &o) {
     check_expressions(params, "parameters");
     std::string creds = inline_or_file(o.credentials, "--credentials");
     auto creds_doc = parse_json(creds, "--credentials");
-    // Another user of this machine can read a command line (ps, /proc): say so for a secret.
-    const wfnode_node_def *node = plugin.find_node(o.node_type);
-    const wfnode_credential_def *type = node->credential_type ? plugin.find_credential(node->credential_type) : nullptr;
-    if (!o.credentials.starts_with("@") && type && creds_doc.IsObject())
-        for (const auto &field : secret_fields(*type))
-            if (creds_doc.HasMember(field.c_str()))
-                std::fprintf(stderr, "nodehost: warning: --credentials carries the secret \"%s\" on the command line, "
-                                     "where other users of this machine can read it; put the JSON in a file and pass "
-                                     "@file\n", field.c_str());
+    warn_secrets_on_command_line(plugin, o.node_type, o.credentials, creds_doc);
 
     NodeRun run;
     run.node_type = o.node_type;

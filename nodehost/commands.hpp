@@ -6,6 +6,11 @@
 namespace nodehost {
 
 int cmd_list(const std::string &plugin_path);
+// Every plugin on the search path (WFNODE_PLUGIN_PATH, then the install's plugin folder), its
+// versions and nodes; exit 1 when two plugins offer one node type.
+int cmd_list_all();
+// "nodehost 0.2.0 (wfnode ABI 1.2.0)".
+std::string version_text();
 // format: "json-schema" (the schemas as the plugin ships them) or "n8n" (n8n-style properties).
 int cmd_describe(const std::string &plugin_path, const std::string &node_type, const std::string &format);
 
@@ -16,5 +21,12 @@ struct ExecOptions {
     bool verbose = false;
 };
 int cmd_exec(const ExecOptions &options);
+
+struct OptionsOptions {
+    std::string plugin_path, node_type, field, params = "{}", credentials = "null";
+    bool json = false;  // print each choice as its JSON object instead of value TAB name
+};
+// The choices of one field ("wfnode.options/1"); exit 1 when the plugin offers none.
+int cmd_options(const OptionsOptions &options);
 
 }  // namespace nodehost

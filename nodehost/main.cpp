@@ -14,9 +14,12 @@ int main(int argc, char **argv) {
     CLI::App app{"nodehost: load a wfnode plugin, describe its nodes, execute them"};
     app.require_subcommand(1);
 
+    app.set_version_flag("--version", nodehost::version_text());
+
     std::string plugin, type;
-    auto *list = app.add_subcommand("list", "Print one line per node: type, a tab, display name");
-    list->add_option("PLUGIN", plugin, "Path of the plugin .so")->required();
+    auto *list = app.add_subcommand("list", "Print one line per node: type, a tab, display name; without PLUGIN, "
+                                            "every plugin on the search path (WFNODE_PLUGIN_PATH, then the install's)");
+    list->add_option("PLUGIN", plugin, "Path of the plugin .so");
 
     auto *describe = app.add_subcommand("describe", "Print the plugin's node and credential definitions as JSON");
     describe->add_option("PLUGIN", plugin, "Path of the plugin .so")->required();
@@ -35,11 +38,20 @@ int main(int argc, char **argv) {
     exec->add_flag("--envelope", exec_opts.envelope, "Print {\"json\": item, \"pairedItem\": n} per output item");
     exec->add_flag("-v,--verbose", exec_opts.verbose, "Print the plugin's info and debug log lines");
 
+    nodehost::OptionsOptions options_opts;
+    auto *options = app.add_subcommand("options", "Print the choices the plugin offers for one field: value, a tab, name");
+    options->add_option("PLUGIN", options_opts.plugin_path, "Path of the plugin .so")->required();
+    options->add_option("TYPE", options_opts.node_type, "Node type, e.g. threecx.downloadChatHistory")->required();
+    options->add_option("FIELD", options_opts.field, "Dotted path of the field, e.g. clientTimeZone")->required();
+    options->add_option("--credentials", options_opts.credentials, "Credentials: inline JSON or @file");
+    options->add_option("--params", options_opts.params, "The node's parameters so far: inline JSON or @file");
+    options->add_flag("--json", options_opts.json, "Print each choice as a JSON object");
+
     nodehost::RunOptions run_opts;
     std::string now_text;
     auto *run = app.add_subcommand("run", "Validate and run a pipeline file");
     run->add_option("PIPELINE", run_opts.pipeline_path, "Pipeline JSON file")->required();
-    run->add_option("--plugin", run_opts.plugins, "Load this plugin too (repeatable)");
+    run->add_option("--plugin", run_opts.plugins, "Use this plugin before any on the search path (repeatable)");
     run->add_flag("--dry-run", run_opts.dry_run, "Print the plan; run nodes that offer options.dryRun (purges) with it on");
     run->add_flag("-q,--quiet", run_opts.quiet, "No progress and no summary; errors only");
     run->add_flag("-v,--verbose", run_opts.verbose, "Print the plan and the plugins' info log lines");
@@ -55,7 +67,8 @@ int main(int argc, char **argv) {
         run_opts.now = *t;
     }
     try {
-        if (*list) return nodehost::cmd_list(plugin);
+        if (*list) return plugin.empty() ? nodehost::cmd_list_all() : nodehost::cmd_list(plugin);
+        if (*options) return nodehost::cmd_options(options_opts);
         if (*describe) return nodehost::cmd_describe(plugin, type, format);
         if (*exec) return nodehost::cmd_exec(exec_opts);
         if (*run) return nodehost::run_pipeline(run_opts);

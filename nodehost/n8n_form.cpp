@@ -30,7 +30,10 @@ Value default_for(const Value &prop, const std::string &type, Alloc &a) {
 Value properties(const Value &schema, Alloc &a);
 
 Value property(const std::string &name, const Value &prop, bool required, Alloc &a) {
-    const std::string type = prop.HasMember("x-n8n-type") ? prop["x-n8n-type"].GetString() : "string";
+    // A field with dynamic choices (ABI 1.2's "x-options-source") is n8n's options type, whose
+    // loadOptionsMethod names the source the host asks the plugin about.
+    const bool dynamic = prop.HasMember("x-options-source") && prop["x-options-source"].IsString();
+    const std::string type = dynamic ? "options" : prop.HasMember("x-n8n-type") ? prop["x-n8n-type"].GetString() : "string";
     Value p(rapidjson::kObjectType);
     p.AddMember("displayName", text(prop.HasMember("title") ? prop["title"].GetString() : name.c_str(), a), a);
     p.AddMember("name", Value(name.c_str(), a), a);
@@ -44,6 +47,7 @@ Value property(const std::string &name, const Value &prop, bool required, Alloc 
     if (prop.HasMember("maximum")) options.AddMember("maxValue", Value(prop["maximum"], a), a);
     if (prop.HasMember("x-secret") && prop["x-secret"].IsTrue()) options.AddMember("password", true, a);
     if (prop.HasMember("x-rows")) options.AddMember("rows", Value(prop["x-rows"], a), a);
+    if (dynamic) options.AddMember("loadOptionsMethod", Value(prop["x-options-source"], a), a);
     if (options.MemberCount()) p.AddMember("typeOptions", options, a);
     if (type == "collection") p.AddMember("options", properties(prop, a), a);
     return p;

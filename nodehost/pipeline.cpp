@@ -28,17 +28,41 @@ std::string resolve(const std::string &dir, const std::string &path) {
     return fs::path(path).is_absolute() ? path : (fs::path(dir) / path).lexically_normal().string();
 }
 
+// The override (--plugin, the file's "plugins"; the last one named wins) offering a node or
+// credential type, else the one plugin on the search path offering it (two is an error).
+const wfnode::Plugin *plugin_offering(Pipeline &p, const std::string &name, bool node, const std::string &where) {
+    const wfnode::Plugin *found = nullptr;
+    for (const auto &plugin : p.plugins)
+        if (node ? plugin->find_node(name) != nullptr : plugin->find_credential(name) != nullptr) found = plugin.get();
+    if (found) return found;
+    if (!p.discovered)
+        p.discovered = std::make_unique<wfnode::PluginCatalog>(wfnode::PluginCatalog::discover(
+            wfnode::plugin_search_path(), [&](const std::string &w) { p.warnings.push_back(w); }));
+    try {
+        return node ? p.discovered->find_node(name) : p.discovered->find_credential(name);
+    } catch (const wfnode::DiscoveryError &e) {
+        throw PipelineError(where + ": " + e.what());
+    }
+}
+
+// Where plugins were looked for, for an error that found none.
+std::string searched(const Pipeline &p) {
+    std::string folders;
+    for (const auto &f : wfnode::plugin_search_path()) folders += (folders.empty() ? "" : ":") + f;
+    return std::to_string(p.plugins.size()) + " plugin(s) named, and searched " + folders;
+}
+
 // Builds one credential's JSON from its sources: a file, then environment variables, then
 // inline values (for non-secrets; a secret written inline works but is warned about).
-std::string build_credential(const std::string &name, const rapidjson::Value &spec, const Pipeline &p,
+std::string build_credential(const std::string &name, const rapidjson::Value &spec, Pipeline &p,
                              std::vector<std::string> &warnings) {
     const std::string where = "credential \"" + name + "\"";
     if (!spec.IsObject()) throw PipelineError(where + ": must be an object");
     std::string type = str_member(spec, "type", where);
-    const wfnode_credential_def *def = nullptr;
-    for (const auto &plugin : p.plugins)
-        if ((def = plugin->find_credential(type))) break;
-    if (!def) throw PipelineError(where + ": no loaded plugin defines credential type \"" + type + "\"");
+    const wfnode::Plugin *owner = plugin_offering(p, type, false, where);
+    const wfnode_credential_def *def = owner ? owner->find_credential(type) : nullptr;
+    if (!def)
+        throw PipelineError(where + ": no plugin defines credential type \"" + type + "\" (" + searched(p) + ")");
     auto secrets = secret_fields(*def);
 
     rapidjson::Document out(rapidjson::kObjectType);
@@ -188,10 +212,10 @@ Pipeline load_pipeline(const std::string &path, const std::vector<std::string> &
         }
         step.node = str_member(s, "node", where);
         if (!is_host_step(step.node)) {
-            for (const auto &plugin : p.plugins)
-                if (plugin->find_node(step.node)) step.plugin = plugin.get();
+            step.plugin = plugin_offering(p, step.node, true, where);
             if (!step.plugin)
-                throw PipelineError(where + ": unknown node \"" + step.node + "\" (not a host step, and no loaded plugin has it)");
+                throw PipelineError(where + ": unknown node \"" + step.node + "\" (not a host step, and no plugin has it: " +
+                                    searched(p) + ")");
         }
         if (s.HasMember("input")) {
             const auto &in = s["input"];

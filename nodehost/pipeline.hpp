@@ -17,6 +17,7 @@
 // }
 #pragma once
 
+#include <wfnode/discovery.hpp>
 #include <wfnode/loader.hpp>
 
 #include <rapidjson/document.h>
@@ -51,7 +52,8 @@ struct Step {
 struct Pipeline {
     std::string name;
     std::string directory;            // relative paths in the file are relative to this
-    std::vector<std::unique_ptr<wfnode::Plugin>> plugins;
+    std::vector<std::unique_ptr<wfnode::Plugin>> plugins;  // --plugin and the file's "plugins": overrides
+    std::unique_ptr<wfnode::PluginCatalog> discovered;     // the search path, for what no override offers
     std::vector<Step> steps;
     std::vector<std::string> warnings;
 };

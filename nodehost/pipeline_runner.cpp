@@ -337,6 +337,10 @@ void print_plan(const Pipeline &p, const RunOptions &o) {
         std::printf("  %zu. %-20s %-30s input: %s%s\n", i + 1, s.name.c_str(), s.node.c_str(), input.c_str(),
                     s.credential.empty() ? "" : (", credential " + s.credential).c_str());
         std::printf("     parameters: %s\n", to_json(s.parameters).c_str());
+        // Which file runs the step: named with --plugin or "plugins", or found on the path.
+        if (s.plugin)
+            std::printf("     plugin: %s %s, %s\n", s.plugin->api().id ? s.plugin->api().id : "?",
+                        s.plugin->api().version ? s.plugin->api().version : "?", s.plugin->path().c_str());
     }
     std::fflush(stdout);
 }

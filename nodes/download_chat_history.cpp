@@ -1,6 +1,7 @@
 // Download Chat History: GET /xapi/v1/ChatHistoryView/Pbx.DownloadChatHistory(clientTimeZone='<tz>')
 // with the seed's options, one output item per chat record (streamed as parsed).
 #include "threecx_api.hpp"
+#include "time_zones.hpp"
 #include "xapi/client.hpp"
 #include "xapi/odata.hpp"
 #include "xapi/request_options.hpp"
@@ -356,6 +357,7 @@ const wfplugin::Node &download_chat_history() {
         .schema = "downloadChatHistory",
         .plan = plan_from,
         .run = run,
+        .options = time_zone_options,
     });
     return node;
 }

@@ -14,6 +14,6 @@ THREECX_NODES(THREECX_DECLARE_NODE)
 
 const wfplugin::Catalog &wfplugin::plugin_catalog() {
 #define THREECX_LIST_NODE(name) &threecx::name(),
-    static const Catalog catalog{"com.threecx.wfnode", "3CX", "0.1.0", {THREECX_NODES(THREECX_LIST_NODE)}};
+    static const Catalog catalog{"com.threecx.wfnode", "3CX", THREECX_PLUGIN_VERSION, {THREECX_NODES(THREECX_LIST_NODE)}};
     return catalog;
 }

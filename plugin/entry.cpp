@@ -1,9 +1,11 @@
 // The plugin descriptor and its C trampolines: the only symbol that leaves the .so is
 // wfnode_entry. Every trampoline catches everything; no exception crosses the ABI.
 #include "executor.hpp"
+#include "options.hpp"
 #include "registry.hpp"
 
 #include <wfnode/entry.h>
+#include <wfnode/options.h>
 #include <wfnode/validate.h>
 
 #include <atomic>
@@ -100,8 +102,33 @@ wfnode_status WFNODE_ABI validate(const wfnode_execute_request *request, const w
 
 const wfnode_validate_ext validate_extension = {sizeof(wfnode_validate_ext), validate};
 
+wfnode_status WFNODE_ABI load_options(const wfnode_options_request *request, const wfnode_host *host) {
+    if (!host_is_usable(host)) return WFNODE_ERR_BAD_REQUEST;
+    try {
+        if (!request || request->struct_size < offsetof(wfnode_options_request, credentials_json) + sizeof(const char *)) {
+            wfnode_error e{sizeof(wfnode_error), WFNODE_ERR_BAD_REQUEST, WFNODE_NO_ITEM, 0, nullptr,
+                           "malformed wfnode_options_request (NULL or too small)", nullptr};
+            host->emit_error(host, &e);
+            return WFNODE_ERR_BAD_REQUEST;
+        }
+        return wfplugin::load_options_request(*request, *host);
+    } catch (...) {
+        wfnode_error e{sizeof(wfnode_error), WFNODE_ERR_INTERNAL, WFNODE_NO_ITEM, 0, nullptr,
+                       "internal error of unknown kind", nullptr};
+        try {
+            host->emit_error(host, &e);
+        } catch (...) {
+        }
+        return WFNODE_ERR_INTERNAL;
+    }
+}
+
+const wfnode_options_ext options_extension = {sizeof(wfnode_options_ext), load_options};
+
 const void *WFNODE_ABI get_extension(const char *id) {
-    if (id && std::strcmp(id, WFNODE_EXT_VALIDATE) == 0) return &validate_extension;
+    if (!id) return nullptr;
+    if (std::strcmp(id, WFNODE_EXT_VALIDATE) == 0) return &validate_extension;
+    if (std::strcmp(id, WFNODE_EXT_OPTIONS) == 0) return &options_extension;
     return nullptr;
 }
 

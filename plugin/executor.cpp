@@ -48,22 +48,10 @@ wfnode_status prepare(const wfnode_execute_request &req, ExecutionContext &ctx, 
             .status;
     }
 
-    // The node says which credential type it needs and how to open a session with it.
-    if (const CredentialType *type = node->credential()) {
-        try {
-            auto doc = json::parse(req.credentials_json ? req.credentials_json : "null", "credentials");
-            if (!doc.IsObject()) throw invalid("credentials", "credentials must be a JSON object");
-            // Fields the schema marks writeOnly (secrets) are redacted from here on, so not
-            // even a validation error can repeat one.
-            if (const auto *props = json::find(type->schema(), "properties"))
-                for (const auto &m : doc.GetObject())
-                    if (const auto *p = json::find(*props, m.name.GetString());
-                        p && json::find(*p, "writeOnly") && (*p)["writeOnly"].IsTrue() && m.value.IsString())
-                        ctx.add_secret({m.value.GetString(), m.value.GetStringLength()});
-            out.open_session = type->accept(doc);
-        } catch (const NodeError &e) {
-            return report(ctx, e, WFNODE_NO_ITEM, false).status;
-        }
+    try {
+        out.open_session = accept_credentials(*node, req.credentials_json, ctx);
+    } catch (const NodeError &e) {
+        return report(ctx, e, WFNODE_NO_ITEM, false).status;
     }
 
     std::optional<rapidjson::Document> shared;
@@ -140,6 +128,22 @@ wfnode_status guarded(const wfnode_execute_request &request, const wfnode_host &
 }
 
 }  // namespace
+
+SessionOpener accept_credentials(const Node &node, const char *credentials_json, ExecutionContext &ctx) {
+    // The node says which credential type it needs and how to open a session with it.
+    const CredentialType *type = node.credential();
+    if (!type) return [](ExecutionContext &) { return std::make_unique<Session>(); };
+    auto doc = json::parse(credentials_json ? credentials_json : "null", "credentials");
+    if (!doc.IsObject()) throw invalid("credentials", "credentials must be a JSON object");
+    // Fields the schema marks writeOnly (secrets) are redacted from here on, so not even a
+    // validation error can repeat one.
+    if (const auto *props = json::find(type->schema(), "properties"))
+        for (const auto &m : doc.GetObject())
+            if (const auto *p = json::find(*props, m.name.GetString());
+                p && json::find(*p, "writeOnly") && (*p)["writeOnly"].IsTrue() && m.value.IsString())
+                ctx.add_secret({m.value.GetString(), m.value.GetStringLength()});
+    return type->accept(doc);
+}
 
 wfnode_status execute_request(const wfnode_execute_request &request, const wfnode_host &host) {
     return guarded(request, host, run);

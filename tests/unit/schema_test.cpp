@@ -42,7 +42,7 @@ TEST_CASE("schema files parse and match what describe prints") {
     auto r = testsupport::run({NODEHOST_PATH, "describe", PLUGIN_PATH});
     REQUIRE(r.exit_code == 0);
     auto described = testsupport::parse(r.out);
-    CHECK(std::string(described["abiVersion"].GetString()) == "1.1.0");
+    CHECK(std::string(described["abiVersion"].GetString()) == "1.2.0");
     const auto &nodes = described["nodes"];
     REQUIRE(nodes.Size() == 2);
     CHECK(nodes[0]["schema"] == schema_file("downloadChatHistory"));
@@ -101,6 +101,8 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
     CHECK(std::string(props[0]["displayName"].GetString()) == "Client Time Zone");
     CHECK(props[0]["required"].GetBool());
     CHECK(std::string(props[0]["placeholder"].GetString()) == "Europe/Berlin");
+    CHECK(std::string(props[0]["type"].GetString()) == "options");  // dynamic choices, ABI 1.2
+    CHECK(std::string(props[0]["typeOptions"]["loadOptionsMethod"].GetString()) == "timeZones");
     CHECK(std::string(props[1]["type"].GetString()) == "collection");
     CHECK(std::string(props[1]["placeholder"].GetString()) == "Add option");
     const auto &options = props[1]["options"];

@@ -3,6 +3,7 @@
 // callbacks. Errors while loading are wfnode::LoadError with a kind and a clear message.
 #pragma once
 
+#include <wfnode/export.hpp>
 #include <wfnode/wfnode.h>
 
 #include <cstdint>
@@ -15,7 +16,7 @@
 
 namespace wfnode {
 
-class LoadError : public std::runtime_error {
+class WFNODE_LOADER_API LoadError : public std::runtime_error {
 public:
     enum class Kind {
         file_not_found,        // nothing at that path
@@ -63,7 +64,15 @@ struct ExecuteCallbacks {
     std::function<const void *(std::string_view id)> get_extension;
 };
 
-class Plugin {
+// A request for the choices of one field (the "wfnode.options/1" extension, ABI 1.2).
+struct OptionsCall {
+    std::string node_type;
+    std::string field;                 // dotted path of a field whose schema has "x-options-source"
+    std::string parameters = "{}";     // the node's parameters so far (JSON object)
+    std::string credentials = "null";  // as for execute()
+};
+
+class WFNODE_LOADER_API Plugin {
 public:
     // Loads, checks the ABI version, and calls init(). Throws LoadError.
     explicit Plugin(const std::string &path);
@@ -88,6 +97,13 @@ public:
     // extension): problems reach callbacks.on_error. nullopt when the plugin does not offer it.
     std::optional<wfnode_status> validate(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const;
 
+    // True when the plugin offers dynamic choices ("wfnode.options/1"; plugins of ABI 1.2 on).
+    bool offers_options() const;
+    // Asks for the choices of call.field: each reaches callbacks.on_item as a JSON object
+    // {"name", "value", "description"?}, problems callbacks.on_error. nullopt when the plugin
+    // does not offer them (a plugin built before ABI 1.2).
+    std::optional<wfnode_status> load_options(const OptionsCall &call, const ExecuteCallbacks &callbacks) const;
+
 private:
     // Marshals `call` and `callbacks` into the ABI's structs for `fn` (execute or validate).
     wfnode_status call_plugin(const ExecuteCall &call, const ExecuteCallbacks &callbacks,
@@ -99,6 +115,9 @@ private:
 };
 
 // A short name of a status code ("invalid input", "api error"...).
-const char *status_name(wfnode_status status);
+WFNODE_LOADER_API const char *status_name(wfnode_status status);
+
+// The ABI this loader was built for ("1.2.0"): the newest minor it can use; it loads any 1.x.
+WFNODE_LOADER_API const char *loader_abi_version();
 
 }  // namespace wfnode

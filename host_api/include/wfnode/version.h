@@ -7,7 +7,7 @@
 #include "abi.h"
 
 #define WFNODE_VERSION_MAJOR 1
-#define WFNODE_VERSION_MINOR 1 /* 1.1: wfnode_host.get_extension (token stores) */
+#define WFNODE_VERSION_MINOR 2 /* 1.1: wfnode_host.get_extension (token stores); 1.2: wfnode.options/1 */
 #define WFNODE_VERSION_PATCH 0
 
 typedef struct wfnode_version {

@@ -10,4 +10,5 @@
 #include "entry.h"
 #include "validate.h"
 #include "token_store.h"
+#include "options.h"
 #endif /* WFNODE_H */

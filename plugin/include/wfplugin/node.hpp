@@ -7,6 +7,7 @@
 #include "wfplugin/credential.hpp"
 #include "wfplugin/execution_context.hpp"
 #include "wfplugin/node_error.hpp"
+#include "wfplugin/options.hpp"
 #include "wfplugin/schema_validator.hpp"
 #include "wfplugin/schemas.hpp"
 #include "wfplugin/session.hpp"
@@ -15,6 +16,7 @@
 #include <wfnode/node.h>
 
 #include <functional>
+#include <string_view>
 
 namespace wfplugin {
 
@@ -30,12 +32,17 @@ public:
     virtual const CredentialType *credential() const = 0;
     // Throws NodeError(WFNODE_ERR_INVALID_INPUT) naming the field; sends nothing.
     virtual ItemJob prepare(const rapidjson::Value &parameters) const = 0;
+    // Hands the choices of `source` (named by a field's "x-options-source") to `emit`;
+    // false when this node has no such source.
+    virtual bool load_options(std::string_view source, Session &session, ExecutionContext &ctx,
+                              const ChoiceSink &emit) const = 0;
 };
 
 // A node described like an n8n node file: its identity, its credential type (a
 // SpecCredential whose session the node's run receives, or nullptr with Session), its
 // schema (the embedded <schema>.json), how validated parameters become a Plan (throwing
-// for what a schema cannot say), and how a Plan runs for one item.
+// for what a schema cannot say), how a Plan runs for one item, and optionally the options
+// sources its schema names (returning false for a name it does not know).
 template <typename Plan, typename SessionT = Session> struct NodeSpec {
     const char *type;
     const char *display_name;
@@ -44,6 +51,7 @@ template <typename Plan, typename SessionT = Session> struct NodeSpec {
     const char *schema;
     Plan (*plan)(const rapidjson::Value &parameters);
     void (*run)(const Plan &plan, SessionT &session, ExecutionContext &ctx, uint32_t item_index);
+    bool (*options)(std::string_view source, SessionT &session, ExecutionContext &ctx, const ChoiceSink &emit) = nullptr;
 };
 
 template <typename Plan, typename SessionT = Session> class SpecNode final : public Node {
@@ -67,6 +75,14 @@ public:
             if (!typed) throw NodeError(WFNODE_ERR_INTERNAL, "the node's credential opened a session of another type");
             run(plan, *typed, ctx, item);
         };
+    }
+
+    bool load_options(std::string_view source, Session &session, ExecutionContext &ctx,
+                      const ChoiceSink &emit) const override {
+        if (!spec_.options) return false;
+        auto *typed = dynamic_cast<SessionT *>(&session);
+        if (!typed) throw NodeError(WFNODE_ERR_INTERNAL, "the node's credential opened a session of another type");
+        return spec_.options(source, *typed, ctx, emit);
     }
 
 private:

@@ -1,0 +1,47 @@
+#include "time_zones.hpp"
+
+#include <wfplugin/json.hpp>
+#include <wfplugin/node_error.hpp>
+
+#include <set>
+#include <string>
+
+namespace threecx {
+
+namespace json = wfplugin::json;
+
+// 3CX's description gives Defs/TimeZones as an OData collection of Pbx.TimeZone
+// {Id, Name, IanaName, WindowsName}, and says nothing of its order or of paging: choices come
+// in the server's order, next links are followed, and a zone without an IANA name is left
+// out (the node accepts IANA names only).
+bool time_zone_options(std::string_view source, xapi::Client &client, wfplugin::ExecutionContext &ctx,
+                       const wfplugin::ChoiceSink &emit) {
+    if (source != "timeZones") return false;
+    const xapi::RequestOptions options;
+    std::set<std::string> links;  // a server repeating a link would loop forever
+    std::string next = "/Defs/TimeZones";
+    while (!next.empty()) {
+        if (!links.insert(next).second)
+            throw wfplugin::NodeError(WFNODE_ERR_API, "the server sent the same Defs/TimeZones page link twice");
+        auto page = client.get_collection(
+            next,
+            [&](std::string_view record) {
+                auto zone = json::parse(record, "time zone");
+                const auto *iana = json::find(zone, "IanaName");
+                if (!iana || !iana->IsString() || iana->GetStringLength() == 0) return;
+                const auto *name = json::find(zone, "Name");
+                const auto *windows = json::find(zone, "WindowsName");
+                wfplugin::Choice c;
+                c.value = iana->GetString();
+                c.name = name && name->IsString() && name->GetStringLength() ? name->GetString() : c.value;
+                if (windows && windows->IsString()) c.description = windows->GetString();
+                emit(c);
+            },
+            {}, options);
+        ctx.check_cancelled();
+        next = page.next_link;
+    }
+    return true;
+}
+
+}  // namespace threecx

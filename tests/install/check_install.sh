@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs the build into a temporary prefix, moves it (it must not care where it lives),
+# checks it holds no path of the build, then builds and runs the examples out of tree
+# against it: the C++ and C hosts with find_package(wfnode), and again with pkg-config,
+# against the emulator.
+# Usage: check_install.sh BUILD_DIR SOURCE_DIR EMULATOR
+set -euo pipefail
+build=$1 src=$2 emulator=$3
+WORK=$(mktemp -d)
+source "$src/tests/support/emulator.sh"
+start_emulator "$emulator" "$WORK"
+unset WFNODE_PLUGIN_PATH  # the install must find its own plugin
+step() { echo "== $*"; }
+
+step "install and move the prefix"
+cmake --install "$build" --prefix "$WORK/stage" >/dev/null
+mv "$WORK/stage" "$WORK/moved"
+prefix=$WORK/moved
+for f in include/wfnode/wfnode.h include/wfnode/options.h include/wfnode/loader.hpp include/wfnode/discovery.hpp \
+         lib/libwfnode_loader.so.1 lib/cmake/wfnode/wfnodeConfig.cmake lib/cmake/wfnode/wfnodeConfigVersion.cmake \
+         lib/cmake/wfnode/wfnodeTargets.cmake lib/pkgconfig/wfnode.pc lib/wfnode/plugins/libthreecx_wfnode.so \
+         bin/nodehost share/wfnode/schemas/downloadChatHistory.json share/wfnode/examples/nightly-export-and-purge.json \
+         share/wfnode/examples/host-cpp/main.cpp; do
+  [ -e "$prefix/$f" ] || { echo "missing from the install: $f" >&2; exit 1; }
+done
+
+step "no build path in the install"
+if grep -rIl -e "$build" -e "$src" "$prefix"; then echo "the files above name the build or source folder" >&2; exit 1; fi
+for elf in "$prefix/bin/nodehost" "$prefix/lib/libwfnode_loader.so.1" "$prefix/lib/wfnode/plugins/libthreecx_wfnode.so"; do
+  if readelf -d "$elf" | grep -E 'R(UN)?PATH' | grep -v '\$ORIGIN'; then echo "$elf has an absolute run path" >&2; exit 1; fi
+done
+
+step "the installed nodehost finds the installed plugin"
+"$prefix/bin/nodehost" --version | grep -E '^nodehost [0-9]+\.[0-9]+\.[0-9]+ \(wfnode ABI 1\.[0-9]+\.[0-9]+\)$'
+"$prefix/bin/nodehost" list | tee "$WORK/list"
+grep -q "^com.threecx.wfnode	3CX .*	$prefix/lib/wfnode/plugins/libthreecx_wfnode.so$" "$WORK/list"
+"$prefix/bin/nodehost" options "$prefix/lib/wfnode/plugins/libthreecx_wfnode.so" threecx.downloadChatHistory clientTimeZone \
+  --credentials "@$WORK/credentials.json" | grep -q "^Europe/Berlin	"
+
+step "the package version follows the ABI rule"
+check_version() {  # requested version, expected 0/1
+  got=$(cmake -DREQUESTED="$1" -DFILE="$prefix/lib/cmake/wfnode/wfnodeConfigVersion.cmake" \
+              -P "$src/tests/install/version_compatible.cmake" 2>&1)
+  [ "$got" = "$2" ] || { echo "find_package(wfnode $1): compatible=$got, expected $2" >&2; exit 1; }
+}
+abi_minor=$(sed -n 's/^#define WFNODE_VERSION_MINOR \([0-9]*\).*/\1/p' "$prefix/include/wfnode/version.h")
+check_version 1.0 1
+check_version "1.$abi_minor" 1
+check_version "1.$((abi_minor + 1))" 0
+check_version 2.0 0
+check_version 0.9 0
+
+step "examples with find_package(wfnode)"
+for ex in host-cpp host-c; do
+  cmake -S "$src/examples/$ex" -B "$WORK/$ex" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$WORK/$ex" >/dev/null
+done
+"$WORK/host-cpp/host-cpp" "$WORK/credentials.json"
+"$WORK/host-c/host-c" "$WORK/credentials.json"
+
+step "examples with pkg-config"
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+pkg-config --exists 'wfnode >= 1.0' 'wfnode < 2'
+# shellcheck disable=SC2046
+cc -std=c99 -pedantic $(pkg-config --cflags wfnode) "$src/examples/host-c/host.c" -ldl -o "$WORK/host-c-pc"
+# shellcheck disable=SC2046
+c++ -std=c++17 $(pkg-config --cflags wfnode) "$src/examples/host-cpp/main.cpp" $(pkg-config --libs wfnode) \
+    -Wl,-rpath,"$(pkg-config --variable=libdir wfnode)" -o "$WORK/host-cpp-pc"
+"$WORK/host-c-pc" "$WORK/credentials.json" "$(pkg-config --variable=plugindir wfnode)/libthreecx_wfnode.so"
+"$WORK/host-cpp-pc" "$WORK/credentials.json"
+echo "install: ok"

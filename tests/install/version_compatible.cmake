@@ -1,0 +1,15 @@
+# Prints 1 when the package version file FILE accepts find_package(wfnode REQUESTED), else 0:
+# what find_package would decide, without a project around it.
+string(REPLACE "." ";" parts "${REQUESTED}")
+list(GET parts 0 PACKAGE_FIND_VERSION_MAJOR)
+list(GET parts 1 PACKAGE_FIND_VERSION_MINOR)
+set(PACKAGE_FIND_VERSION "${REQUESTED}")
+set(PACKAGE_FIND_VERSION_COUNT 2)
+set(PACKAGE_FIND_NAME wfnode)
+set(CMAKE_SIZEOF_VOID_P 8)
+include(${FILE})
+if(PACKAGE_VERSION_COMPATIBLE AND NOT PACKAGE_VERSION_UNSUITABLE)
+  message("1")
+else()
+  message("0")
+endif()
