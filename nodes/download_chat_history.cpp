@@ -67,8 +67,10 @@ struct DownloadPlan {
         std::string f = since.empty() ? filter : filter.empty() ? "TimeSent ge " + since : "(" + filter + ") and TimeSent ge " + since;
         if (!f.empty()) q.emplace_back("$filter", f);
         if (!select.empty()) q.emplace_back("$select", select);
-        if (by_time) q.emplace_back("$orderby", "TimeSent");
-        else if (!orderby.empty()) q.emplace_back("$orderby", orderby);
+        // Pages by $skip need an order the server keeps from one request to the next: without
+        // one of the user's, TimeSent.
+        if (!orderby.empty()) q.emplace_back("$orderby", orderby);
+        else if (by_time || return_all) q.emplace_back("$orderby", "TimeSent");
         if (!expand.empty()) q.emplace_back("$expand", expand);
         if (count || ask_count) q.emplace_back("$count", "true");
         return xapi::download_chat_history_path(time_zone) + xapi::query_string(q);
@@ -113,10 +115,8 @@ public:
     // Every record of a page goes into its fingerprint; only `fresh` ones (not a boundary
     // record asked for again) count towards what @odata.count promised.
     void record(std::string_view json, bool fresh) {
-        // A record's length and its first and last 64 bytes (ids, times): enough to tell
-        // pages apart, at a fraction of hashing every byte.
-        auto part = [&](size_t at) { return std::hash<std::string_view>{}(json.substr(at, 64)); };
-        hash_ = (hash_ ^ json.size() ^ part(0) ^ (part(json.size() - std::min<size_t>(64, json.size())) << 1)) * 1099511628211ull;
+        // Every byte: records of one conversation can share their first and last bytes.
+        hash_ = (hash_ ^ std::hash<std::string_view>{}(json)) * 1099511628211ull;
         ++page_records_;
         fresh_ += fresh;
     }

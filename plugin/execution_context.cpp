@@ -4,11 +4,57 @@
 #include "wfplugin/json.hpp"
 #include "wfplugin/node_error.hpp"
 
+#include <rapidjson/encodedstream.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
 
 namespace wfplugin {
+namespace {
+
+// A JSON string can spell any character as \uXXXX, and '/' as \/: a server can hand a secret
+// back that way, and no search of the raw text finds it. An item with such an escape is read,
+// each string and key decoded and searched, and the item written again with any secret
+// replaced (numbers as they were written).
+class SecretFilter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, SecretFilter> {
+public:
+    SecretFilter(const ExecutionContext &ctx, rapidjson::Writer<rapidjson::StringBuffer> &out) : ctx_(ctx), out_(out) {}
+    bool found = false;
+
+    bool Null() { return out_.Null(); }
+    bool Bool(bool b) { return out_.Bool(b); }
+    bool RawNumber(const char *s, rapidjson::SizeType n, bool) { return out_.RawValue(s, n, rapidjson::kNumberType); }
+    bool String(const char *s, rapidjson::SizeType n, bool) {
+        std::string text = clean(s, n);
+        return out_.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    }
+    bool Key(const char *s, rapidjson::SizeType n, bool) {
+        std::string text = clean(s, n);
+        return out_.Key(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    }
+    bool StartObject() { return out_.StartObject(); }
+    bool EndObject(rapidjson::SizeType n) { return out_.EndObject(n); }
+    bool StartArray() { return out_.StartArray(); }
+    bool EndArray(rapidjson::SizeType n) { return out_.EndArray(n); }
+
+private:
+    std::string clean(const char *s, rapidjson::SizeType n) {
+        std::string redacted = ctx_.redact(std::string_view(s, n));
+        found |= redacted.size() != n || redacted.compare(0, n, s, n) != 0;
+        return redacted;
+    }
+    const ExecutionContext &ctx_;
+    rapidjson::Writer<rapidjson::StringBuffer> &out_;
+};
+
+bool holds(std::string_view text, std::string_view part) {
+    return ::memmem(text.data(), text.size(), part.data(), part.size()) != nullptr;
+}
+
+}  // namespace
 
 #define HOST_MEMBER(name) member(&wfnode_host::name, offsetof(wfnode_host, name))
 
@@ -36,10 +82,20 @@ void ExecutionContext::emit(uint32_t paired_item, std::string_view json) {
     auto fn = HOST_MEMBER(emit_item);
     // An item is checked for secrets before it leaves; one that held any is sent redacted.
     std::string redacted;
+    rapidjson::StringBuffer rewritten;
+    if (!secrets_.empty() && (holds(json, "\\u") || holds(json, "\\/"))) {
+        rapidjson::Writer<rapidjson::StringBuffer> writer(rewritten);
+        SecretFilter filter(*this, writer);
+        rapidjson::Reader reader;
+        rapidjson::MemoryStream bytes(json.data(), json.size());
+        rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(bytes);
+        const bool read = !reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag>(in, filter).IsError();
+        if (!read) json = redacted = redact(json);  // not JSON after all: the raw forms, at least
+        else if (filter.found) json = std::string_view(rewritten.GetString(), rewritten.GetSize());
+    }
     // memmem, not string_view::find: every output item is checked, and glibc's memmem does
     // not stop at each byte that starts a secret.
-    if (std::any_of(secrets_.begin(), secrets_.end(),
-                    [&](const auto &s) { return ::memmem(json.data(), json.size(), s.data(), s.size()) != nullptr; }))
+    else if (std::any_of(secrets_.begin(), secrets_.end(), [&](const auto &s) { return holds(json, s); }))
         json = redacted = redact(json);
     if (fn(&host_, paired_item, json.data(), json.size()) != WFNODE_OK)
         throw NodeError(WFNODE_ERR_ABORTED_BY_HOST, "the host asked to stop receiving items");

@@ -193,7 +193,10 @@ private:
     // strings and the depth byte by byte. `validated_` holds simdjson's verdict on the end
     // returned.
     size_t record_end(std::string_view w, RecordScan &s) {
-        while (s.guessing) {
+        // Past the size limit, or after a long run of whitespace (looked at again on every
+        // read, which a hostile server could make quadratic), the scan takes over.
+        constexpr size_t long_space = 4096;
+        while (s.guessing && s.pos <= Limits::max_record_bytes) {
             const void *found = std::memchr(w.data() + s.pos, '}', w.size() - s.pos);
             if (!found) {
                 s.pos = w.size();
@@ -202,8 +205,10 @@ private:
             }
             const size_t end = static_cast<size_t>(static_cast<const char *>(found) - w.data()) + 1;
             size_t next = end;
-            while (next < w.size() && is_space(w[next])) ++next;
+            while (next < w.size() && next - end < long_space && is_space(w[next])) ++next;
+            if (next - end >= long_space) break;
             if (next == w.size()) {
+                if (w.size() > Limits::max_record_bytes) break;
                 s.pos = end - 1;  // what follows the '}' has not arrived: look at it again then
                 return npos;
             }
@@ -215,6 +220,7 @@ private:
             if (validated_ == simdjson::SUCCESS) return end;
             s = RecordScan{0, 0, false, false};  // not the end, or not JSON: the scan decides
         }
+        if (s.guessing) s = RecordScan{0, 0, false, false};
         const size_t end = scan_record(w, s);
         if (end != npos) validated_ = validate(w.substr(0, end));
         return end;

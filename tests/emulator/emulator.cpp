@@ -371,6 +371,19 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         if (q.count) w.Key("@odata.count"), w.Int64(static_cast<int64_t>(total) + f.count_excess);
         w.Key("value");
         w.StartArray();
+        if (f.echo_in_records) {
+            // As a server that writes every character as \uXXXX would echo them back.
+            auto escaped = [](const std::string &text) {
+                std::string out = "\"";
+                for (unsigned char c : text) out += fmt::format("\\u{:04x}", c);
+                return out + "\"";
+            };
+            const std::string auth = req.get_header_value("Authorization");
+            const std::string token = auth.size() > 7 ? auth.substr(7) : "";
+            const std::string record = R"({"Message":)" + escaped(token) + R"(,"Note":)" + escaped(config_.client_secret) +
+                                       R"(,"Path":"\/)" + token + R"("})";
+            w.RawValue(record.c_str(), record.size(), rapidjson::kObjectType);
+        }
         if (f.bad_records) w.Int(42);
         if (f.huge_record) {
             w.StartObject();
@@ -522,6 +535,7 @@ void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
         flag("nextLinkCycle", faults_.next_link_cycle);
         flag("ignoreSkip", faults_.ignore_skip);
         flag("badRecords", faults_.bad_records);
+        flag("echoInRecords", faults_.echo_in_records);
         flag("trickle", faults_.trickle);
         flag("gzipBomb", faults_.gzip_bomb);
         flag("hugeRecord", faults_.huge_record);

@@ -548,6 +548,19 @@ TEST_CASE("a record larger than 16 MiB is refused") {
     CHECK(f.records_before == 1);
 }
 
+TEST_CASE("closing braces or spaces that tempt the quick guess of a record's end still meet the 16 MiB limit") {
+    // Every network read ends in a '}' inside a string, or a '}' is followed by a long run of
+    // spaces: the guess waits to see what follows, and must neither grow past the limit nor
+    // read the same bytes again for every read.
+    for (char fill : {'}', ' '}) {
+        CAPTURE(fill);
+        const std::string big = R"({"a":"x})" + std::string((16u << 20) + 10, fill) + "\"}";
+        auto f = fail_page(page({"{}", big}), Cut{{4096}, 0});
+        CHECK(f.kind == Failed::api);
+        CHECK(contains(f.message, "a record is larger than 16 MiB"));
+    }
+}
+
 TEST_CASE("a 20 MiB page of many records is read in one pass") {
     std::vector<std::string> records;
     std::string body = R"({"@odata.count":123,"value":[)";

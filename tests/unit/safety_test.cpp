@@ -259,6 +259,25 @@ TEST_CASE("secrets never come back: not from the plugin, not from a server that 
     CHECK(wrong.errors[0].message.find("Invalid client credentials: [redacted]") != std::string::npos);
     CHECK(wrong.errors[0].message.find(key) == std::string::npos);
     for (const auto &l : e.logs) CHECK(l.find(key) == std::string::npos);
+
+    // A server writing the token and the key back into a record, every character escaped
+    // (\u0074...) or behind a \/: decoded by whoever reads the item, they must not be there.
+    emu.admin_post("/admin/faults", R"({"echoInRecords":true})");
+    auto echoed = execute(download, R"({"clientTimeZone":"UTC","options":{"top":2}})", emu.credentials(key));
+    CHECK(echoed.status == WFNODE_OK);
+    REQUIRE(echoed.items.size() == 2);  // the echoing record, then one chat (Top caps what a server overshoots)
+    const std::string first = parse(echoed.items[0].json)["Message"].GetString();
+    CHECK(first == "[redacted]");
+    CHECK(std::string(parse(echoed.items[0].json)["Note"].GetString()) == "[redacted]");
+    CHECK(std::string(parse(echoed.items[0].json)["Path"].GetString()) == "/[redacted]");
+    for (const auto &i : echoed.items) {
+        auto doc = parse(i.json);
+        for (const auto &m : doc.GetObject())
+            if (m.value.IsString()) {
+                CHECK(std::string(m.value.GetString()).find(key) == std::string::npos);
+                CHECK(std::string(m.value.GetString()).find("emu-") == std::string::npos);
+            }
+    }
 }
 
 TEST_CASE("the validate extension checks every item and runs nothing, and a plugin without it still runs") {
