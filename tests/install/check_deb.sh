@@ -19,7 +19,7 @@ echo "== $(basename "$deb")"
 dpkg-deb -I "$deb" | tee "$WORK/info"
 grep -q '^ Package: threecx-wfnode$' "$WORK/info"
 depends=$(sed -n 's/^ Depends: //p' "$WORK/info")
-for dep in libc6 libstdc++6 libcurl4 libfmt tzdata; do
+for dep in libc6 libstdc++6 libcurl4 libsimdjson libfmt tzdata; do
   [[ "$depends" == *"$dep"* ]] || { echo "Depends lacks $dep: $depends" >&2; exit 1; }
 done
 
