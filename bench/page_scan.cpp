@@ -25,7 +25,7 @@ struct Records : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Records> {
     int level = 0;
     size_t count = 0;
     bool StartObject() { return ++level > 0; }
-    bool EndObject(rapidjson::SizeType) { count += --level == 1; return true; }
+    bool EndObject(rapidjson::SizeType) { count += --level == 2; return true; }  // page, "value", record
     bool StartArray() { return ++level > 0; }
     bool EndArray(rapidjson::SizeType) { return --level >= 0; }
 };
@@ -86,7 +86,8 @@ int main(int argc, char **argv) {
         }
     });
     if (!ok || rapid_found != records.size() || found != records.size()) {
-        std::fprintf(stderr, "page_scan: a parser disagreed about the records\n");
+        std::fprintf(stderr, "page_scan: a parser disagreed about the records (ok %d, RapidJSON %zu, simdjson %zu, lines %zu)\n",
+                     ok, rapid_found, found, records.size());
         return 1;
     }
     const double mb = static_cast<double>(page.size()) / 1e6;
