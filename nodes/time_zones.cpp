@@ -25,8 +25,8 @@ bool time_zone_options(std::string_view source, xapi::Client &client, wfplugin::
             throw wfplugin::NodeError(WFNODE_ERR_API, "the server sent the same Defs/TimeZones page link twice");
         auto page = client.get_collection(
             next,
-            [&](std::string_view record) {
-                auto zone = json::parse(record, "time zone");
+            [&](const xapi::Record &record) {
+                auto zone = json::parse(record.json, "time zone");
                 const auto *iana = json::find(zone, "IanaName");
                 if (!iana || !iana->IsString() || iana->GetStringLength() == 0) return;
                 const auto *name = json::find(zone, "Name");
