@@ -4,6 +4,7 @@
 #include "n8n_form.hpp"
 #include "node_runner.hpp"
 #include "pipeline.hpp"
+#include "schema_views.hpp"
 
 #include <wfnode/discovery.hpp>
 #include <wfnode/loader.hpp>
@@ -21,26 +22,29 @@ rapidjson::Value text(const char *s, rapidjson::Document::AllocatorType &a) {
     return s ? rapidjson::Value(s, a) : rapidjson::Value();
 }
 
-rapidjson::Value node_json(const wfnode_node_def &d, rapidjson::Document::AllocatorType &a) {
+// The printed form of an embedded schema: standard JSON Schema, or its UI schema.
+rapidjson::Value schema_view(const char *schema_json, bool ui, rapidjson::Document::AllocatorType &a) {
+    rapidjson::Document schema(&a);
+    schema.Parse(schema_json);
+    return ui ? ui_schema(schema, a) : standard_schema(schema, a);
+}
+
+rapidjson::Value node_json(const wfnode_node_def &d, bool ui, rapidjson::Document::AllocatorType &a) {
     rapidjson::Value v(rapidjson::kObjectType);
     v.AddMember("type", text(d.type, a), a);
     v.AddMember("displayName", text(d.display_name, a), a);
     v.AddMember("description", text(d.description, a), a);
     v.AddMember("version", d.node_version, a);
     v.AddMember("credentialType", text(d.credential_type, a), a);
-    rapidjson::Document schema(&a);
-    schema.Parse(d.schema_json);
-    v.AddMember("schema", rapidjson::Value(schema, a), a);
+    v.AddMember(rapidjson::StringRef(ui ? "uiSchema" : "schema"), schema_view(d.schema_json, ui, a), a);
     return v;
 }
 
-rapidjson::Value credential_json(const wfnode_credential_def &d, rapidjson::Document::AllocatorType &a) {
+rapidjson::Value credential_json(const wfnode_credential_def &d, bool ui, rapidjson::Document::AllocatorType &a) {
     rapidjson::Value v(rapidjson::kObjectType);
     v.AddMember("name", text(d.name, a), a);
     v.AddMember("displayName", text(d.display_name, a), a);
-    rapidjson::Document schema(&a);
-    schema.Parse(d.schema_json);
-    v.AddMember("schema", rapidjson::Value(schema, a), a);
+    v.AddMember(rapidjson::StringRef(ui ? "uiSchema" : "schema"), schema_view(d.schema_json, ui, a), a);
     return v;
 }
 
@@ -132,14 +136,15 @@ int cmd_list(const std::string &plugin_path) {
 }
 
 int cmd_describe(const std::string &plugin_path, const std::string &node_type, const std::string &format) {
-    if (format != "json-schema" && format != "n8n") throw UsageError("--format must be json-schema or n8n");
-    const bool n8n = format == "n8n";
+    if (format != "json-schema" && format != "ui-schema" && format != "n8n")
+        throw UsageError("--format must be json-schema, ui-schema or n8n");
+    const bool n8n = format == "n8n", ui = format == "ui-schema";
     wfnode::Plugin plugin(plugin_path);
     rapidjson::Document out;
     auto &a = out.GetAllocator();
-    auto describe_node = [&](const wfnode_node_def &d) { return n8n ? n8n_node_description(d, a) : node_json(d, a); };
+    auto describe_node = [&](const wfnode_node_def &d) { return n8n ? n8n_node_description(d, a) : node_json(d, ui, a); };
     auto describe_credential = [&](const wfnode_credential_def &c) {
-        return n8n ? n8n_credential_description(c, a) : credential_json(c, a);
+        return n8n ? n8n_credential_description(c, a) : credential_json(c, ui, a);
     };
     if (!node_type.empty()) {
         const auto *d = plugin.find_node(node_type);

@@ -25,7 +25,7 @@ int main(int argc, char **argv) {
     describe->add_option("PLUGIN", plugin, "Path of the plugin .so")->required();
     describe->add_option("TYPE", type, "Only this node type");
     std::string format = "json-schema";
-    describe->add_option("--format", format, "json-schema, or n8n for n8n-style node descriptions")->capture_default_str();
+    describe->add_option("--format", format, "json-schema (standard draft 2020-12), ui-schema (the editor hints: order, placeholders, password widgets, choices), or n8n for n8n-style node descriptions")->capture_default_str();
 
     nodehost::ExecOptions exec_opts;
     auto *exec = app.add_subcommand("exec", "Execute one node over JSON Lines input items");

@@ -13,11 +13,14 @@ using Alloc = rapidjson::Document::AllocatorType;
 
 Value text(const char *s, Alloc &a) { return Value(s ? s : "", a); }
 
-// The form's default for a property: the schema's, else the type's empty value. An n8n
-// "json" property takes its default as text.
+// The form's default for a property: the schema's, else (a number or JSON field the node
+// needs no default for, such as Top or Period) its first example as the value a user
+// starts from, else the type's empty value. An n8n "json" property takes its default as text.
 Value default_for(const Value &prop, const std::string &type, Alloc &a) {
-    if (prop.HasMember("default")) {
-        const Value &d = prop["default"];
+    const bool from_example = (type == "number" || type == "json") && prop.HasMember("examples") &&
+                              prop["examples"].IsArray() && !prop["examples"].Empty();
+    if (prop.HasMember("default") || from_example) {
+        const Value &d = prop.HasMember("default") ? prop["default"] : prop["examples"][0];
         if (type == "json" && !d.IsString()) return Value(to_json(d).c_str(), a);
         return Value(d, a);
     }
