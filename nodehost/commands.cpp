@@ -135,11 +135,10 @@ int cmd_list(const std::string &plugin_path) {
     return 0;
 }
 
-int cmd_describe(const std::string &plugin_path, const std::string &node_type, const std::string &format) {
+rapidjson::Document describe_plugin(const wfnode::Plugin &plugin, const std::string &node_type, const std::string &format) {
     if (format != "json-schema" && format != "ui-schema" && format != "n8n")
         throw UsageError("--format must be json-schema, ui-schema or n8n");
     const bool n8n = format == "n8n", ui = format == "ui-schema";
-    wfnode::Plugin plugin(plugin_path);
     rapidjson::Document out;
     auto &a = out.GetAllocator();
     auto describe_node = [&](const wfnode_node_def &d) { return n8n ? n8n_node_description(d, a) : node_json(d, ui, a); };
@@ -148,7 +147,7 @@ int cmd_describe(const std::string &plugin_path, const std::string &node_type, c
     };
     if (!node_type.empty()) {
         const auto *d = plugin.find_node(node_type);
-        if (!d) throw UsageError("no node of type \"" + node_type + "\" in " + plugin_path);
+        if (!d) throw UsageError("no node of type \"" + node_type + "\" in " + plugin.path());
         out.CopyFrom(describe_node(*d), a);
     } else {
         const auto &api = plugin.api();
@@ -156,16 +155,21 @@ int cmd_describe(const std::string &plugin_path, const std::string &node_type, c
         out.AddMember("id", text(api.id, a), a);
         out.AddMember("name", text(api.name, a), a);
         out.AddMember("version", text(api.version, a), a);
-        std::string abi = std::to_string(api.abi_version.major) + "." + std::to_string(api.abi_version.minor) + "." +
-                          std::to_string(api.abi_version.patch);
-        out.AddMember("abiVersion", rapidjson::Value(abi.c_str(), a), a);
+        out.AddMember("abiVersion", rapidjson::Value(abi_text(api.abi_version).c_str(), a), a);
         rapidjson::Value nodes(rapidjson::kArrayType), creds(rapidjson::kArrayType);
         for (const auto *d : plugin.nodes()) nodes.PushBack(describe_node(*d), a);
         for (const auto *c : plugin.credentials()) creds.PushBack(describe_credential(*c), a);
         out.AddMember("nodes", nodes, a);
         out.AddMember("credentials", creds, a);
     }
-    std::cout << to_json(out, true) << "\n";
+    return out;
+}
+
+int cmd_describe(const std::string &plugin_path, const std::string &node_type, const std::string &format) {
+    if (format != "json-schema" && format != "ui-schema" && format != "n8n")
+        throw UsageError("--format must be json-schema, ui-schema or n8n");
+    wfnode::Plugin plugin(plugin_path);
+    std::cout << to_json(describe_plugin(plugin, node_type, format), true) << "\n";
     return 0;
 }
 
