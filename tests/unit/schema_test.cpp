@@ -120,6 +120,13 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
     auto d = testsupport::parse(r.out);
     const auto &download = d["nodes"][0];
     CHECK(std::string(download["displayName"].GetString()) == "Download Chat History");
+    // What n8n's loader and canvas need: no dot in the name, a group, defaults, inputs, outputs.
+    CHECK(std::string(download["name"].GetString()) == "threecxDownloadChatHistory");
+    CHECK(std::string(download["group"][0].GetString()) == "input");
+    CHECK(std::string(d["nodes"][1]["group"][0].GetString()) == "output");
+    CHECK(std::string(download["defaults"]["name"].GetString()) == "Download Chat History");
+    CHECK(std::string(download["inputs"][0].GetString()) == "main");
+    CHECK(std::string(download["outputs"][0].GetString()) == "main");
     CHECK(std::string(download["credentials"][0]["name"].GetString()) == "threecxApi");
     const auto &props = download["properties"];
     REQUIRE(props.Size() == 2);
@@ -138,6 +145,10 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
                            "maxTries",  "retryDelayMs", "retryMaxDelayMs", "retryBudgetS", "requestTimeoutS"};
     for (rapidjson::SizeType i = 0; i < 16; ++i) CHECK(std::string(options[i]["name"].GetString()) == order[i]);
     CHECK(std::string(options[0]["type"].GetString()) == "number");
+    CHECK(options[0]["default"].GetInt() == 50);  // the value a user starts from once Top is added
+    CHECK(!options[0].HasMember("displayOptions"));
+    CHECK(options[9]["displayOptions"]["show"]["returnAll"][0].GetBool());  // Page Size only under Return All
+    CHECK(options[10]["displayOptions"]["show"]["returnAll"][0].GetBool());
     CHECK(options[0]["typeOptions"]["minValue"].GetInt() == 0);
     CHECK(std::string(options[4]["type"].GetString()) == "boolean");
 
