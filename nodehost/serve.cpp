@@ -10,6 +10,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -271,7 +272,11 @@ private:
             const std::string item_head = "{\"id\":" + id + ",\"type\":\"item\",\"json\":";
             cb.on_item = [&](uint32_t paired, std::string_view json) {
                 ++items_out;
-                out_.line(item_head + std::string(json) + ",\"pairedItem\":" + std::to_string(paired) + "}");
+                // One reply a line: in JSON a line break can only be white space between
+                // tokens (never raw inside a string), so a space stands in for it.
+                std::string item(json);
+                std::replace_if(item.begin(), item.end(), [](char ch) { return ch == '\r' || ch == '\n'; }, ' ');
+                out_.line(item_head + item + ",\"pairedItem\":" + std::to_string(paired) + "}");
                 return !out_.failed();
             };
             cb.on_error = [&](const wfnode::Error &e) {
