@@ -2,8 +2,9 @@
 # install_n8n.sh DIR: n8n for the editor tests, installed once into DIR (kept between runs).
 # n8n's install scripts fetch things from outside the npm registry, so they are skipped
 # (--ignore-scripts), its peer dependency ranges disagree (--legacy-peer-deps), and the
-# spreadsheet library it names by a URL off the registry is taken from npm instead (the
-# override in n8n-package.json). The one native module the tests need, sqlite3 (n8n's
+# spreadsheet library it names by a URL off the registry is taken from npm instead; a
+# LangChain checkpoint release newer than n8n's LangChain core (which `n8n start` loads) is
+# held at the one of n8n's time (the overrides in n8n-package.json). The one native module the tests need, sqlite3 (n8n's
 # database), is then built from its bundled sources.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

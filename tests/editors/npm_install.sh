@@ -14,6 +14,8 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   echo "npm_install: $dir is up to date"
   exit 0
 fi
+# Anew means from nothing: a lock file left from other arguments would keep old versions.
+rm -rf "$dir/node_modules" "$dir/package-lock.json" "$stamp"
 mkdir -p "$dir"
 if [ "$package_json" = - ]; then
   echo '{"name":"wfnode-test-deps","private":true}' > "$dir/package.json"
