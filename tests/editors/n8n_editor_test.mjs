@@ -2,8 +2,10 @@
 // its REST API, the test workflow imported), headless Chromium opens the workflow, double-
 // clicks the Download Chat History node and keeps a screenshot of its parameter panel. Checks
 // that the panel shows our fields and the node carries our icon, and that Page Size stays
-// hidden until Return All (displayOptions).
-// Usage: node n8n_editor_test.mjs N8N_PREFIX PACKAGE_DIR NPM_BROWSER_DIR CHROMIUM SHOT_DIR
+// hidden until Return All (displayOptions). The credential's Test (n8n's own credential test,
+// through its REST API) fetches a token from the emulator: accepted for the right key,
+// refused for a wrong one.
+// Usage: node n8n_editor_test.mjs N8N_PREFIX PACKAGE_DIR NPM_BROWSER_DIR CHROMIUM SHOT_DIR EMULATOR
 import { execFileSync, spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,9 +14,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEmulator } from './emulator.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const [prefix, packageDir, browserNpm, chromiumPath, shotDir] = process.argv.slice(2);
+const [prefix, packageDir, browserNpm, chromiumPath, shotDir, emulatorBin] = process.argv.slice(2);
 const require = createRequire(path.resolve(browserNpm, 'node_modules', 'x.js'));
 const { chromium } = require('playwright-core');
 const n8nBin = path.resolve(prefix, 'node_modules', 'n8n', 'bin', 'n8n');
@@ -25,6 +28,7 @@ const freePort = () => new Promise((resolve) => {
     s.close(() => resolve(port));
   });
 });
+const emu = await startEmulator(emulatorBin, ['--chats', '10']);
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'wfnode-n8n-ui-'));
 const port = await freePort();
 const env = {
@@ -43,6 +47,11 @@ const env = {
   N8N_PERSONALIZATION_ENABLED: 'false',
   N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 };
+const good = { id: 'wfnodeCred00001', name: '3CX test PBX', type: 'threecxApi', data: emu.credentials };
+const wrong = { id: 'wfnodeCred00002', name: '3CX wrong key', type: 'threecxApi', data: { ...emu.credentials, apiKey: 'not-the-key' } };
+const credFile = path.join(home, 'credentials.json');
+fs.writeFileSync(credFile, JSON.stringify([good, wrong]));
+execFileSync(process.execPath, [n8nBin, 'import:credentials', `--input=${credFile}`], { env, stdio: 'ignore' });
 execFileSync(process.execPath, [n8nBin, 'import:workflow', `--input=${path.join(here, 'n8n_workflow.json')}`], { env, stdio: 'ignore' });
 const n8n = spawn(process.execPath, [n8nBin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
 let log = '';
@@ -65,6 +74,21 @@ try {
   });
   assert.equal(setup.status, 200, await setup.text());
   const cookie = setup.headers.get('set-cookie').match(/n8n-auth=([^;]+)/)[1];
+
+  // The credential's Test button: n8n sends our declarative token request to the PBX.
+  const test = async (credentials) => {
+    const r = await fetch(`${base}/rest/credentials/test`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Cookie: `n8n-auth=${cookie}` },
+      body: JSON.stringify({ credentials }),
+    });
+    assert.equal(r.status, 200);
+    return (await r.json()).data;
+  };
+  const tokensBefore = (await emu.counters()).tokenRequests;
+  assert.equal((await test(good)).status, 'OK');
+  assert.equal((await test(wrong)).status, 'Error');
+  assert.equal((await emu.counters()).tokenRequests, tokensBefore + 2);
 
   browser = await chromium.launch({ executablePath: chromiumPath, args: process.getuid() === 0 ? ['--no-sandbox'] : [] });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -90,4 +114,5 @@ try {
   n8n.kill();
   await new Promise((r) => n8n.once('exit', r));
   fs.rmSync(home, { recursive: true, force: true });
+  emu.stop();
 }
