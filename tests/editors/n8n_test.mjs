@@ -62,6 +62,27 @@ try {
   const counters = await emu.counters();
   assert.equal(counters.purges, 2);
   assert.equal(counters.tokenRequests, 1); // both nodes, every item: one nodehost, one token
+  // Without continue-on-fail the workflow fails at the bad item, as n8n's own nodes do:
+  // the error names the node, the message and the item.
+  const strict = JSON.parse(fs.readFileSync(path.join(here, 'n8n_workflow.json'), 'utf8'));
+  strict.id = 'wfnodeN8nTest02';
+  strict.name += ' (no continue-on-fail)';
+  for (const n of strict.nodes) delete n.onError;
+  const strictFile = path.join(emu.dir, 'strict.json');
+  fs.writeFileSync(strictFile, JSON.stringify(strict));
+  n8n('import:workflow', `--input=${strictFile}`);
+  let failed = null;
+  try {
+    n8n('execute', '--id=wfnodeN8nTest02', '--rawOutput');
+  } catch (e) {
+    failed = e.stdout + e.stderr;
+  }
+  assert.ok(failed !== null, 'the workflow without continue-on-fail succeeded');
+  const failedRun = JSON.parse(failed.slice(failed.indexOf('\n{') + 1, failed.lastIndexOf('\n}') + 2));
+  const error = failedRun.data.resultData.error;
+  assert.match(error.message, /not a known IANA time zone name|Start/);
+  assert.equal(error.context.itemIndex, 1);
+  assert.ok(!failed.includes(emu.credentials.apiKey), 'the API key was printed');
   console.log(`ok: ${download.length} download items, ${purge.length} purge items; purged ${counters.purgedChats} chats`);
 } finally {
   emu.stop();
