@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev rapidjson-dev libsimdjson-dev libfmt-dev doctest-dev libcli11-dev
   libcpp-httplib-dev libhowardhinnant-date-dev libssl-dev zlib1g-dev libbrotli-dev tzdata
   python3 python3-jsonschema
+  nodejs chromium
   clang-14 libclang-rt-14-dev
   abigail-tools dpkg-dev file
   "$@"
@@ -18,6 +19,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The editor tests' npm: Debian's own package, unless the installed nodejs brings npm along
+# (a nodejs built upstream does, and conflicts with Debian's npm).
+command -v npm >/dev/null || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"

@@ -4,6 +4,7 @@
 #include "n8n_form.hpp"
 #include "node_runner.hpp"
 #include "pipeline.hpp"
+#include "schema_views.hpp"
 
 #include <wfnode/discovery.hpp>
 #include <wfnode/loader.hpp>
@@ -21,26 +22,29 @@ rapidjson::Value text(const char *s, rapidjson::Document::AllocatorType &a) {
     return s ? rapidjson::Value(s, a) : rapidjson::Value();
 }
 
-rapidjson::Value node_json(const wfnode_node_def &d, rapidjson::Document::AllocatorType &a) {
+// The printed form of an embedded schema: standard JSON Schema, or its UI schema.
+rapidjson::Value schema_view(const char *schema_json, bool ui, rapidjson::Document::AllocatorType &a) {
+    rapidjson::Document schema(&a);
+    schema.Parse(schema_json);
+    return ui ? ui_schema(schema, a) : standard_schema(schema, a);
+}
+
+rapidjson::Value node_json(const wfnode_node_def &d, bool ui, rapidjson::Document::AllocatorType &a) {
     rapidjson::Value v(rapidjson::kObjectType);
     v.AddMember("type", text(d.type, a), a);
     v.AddMember("displayName", text(d.display_name, a), a);
     v.AddMember("description", text(d.description, a), a);
     v.AddMember("version", d.node_version, a);
     v.AddMember("credentialType", text(d.credential_type, a), a);
-    rapidjson::Document schema(&a);
-    schema.Parse(d.schema_json);
-    v.AddMember("schema", rapidjson::Value(schema, a), a);
+    v.AddMember(rapidjson::StringRef(ui ? "uiSchema" : "schema"), schema_view(d.schema_json, ui, a), a);
     return v;
 }
 
-rapidjson::Value credential_json(const wfnode_credential_def &d, rapidjson::Document::AllocatorType &a) {
+rapidjson::Value credential_json(const wfnode_credential_def &d, bool ui, rapidjson::Document::AllocatorType &a) {
     rapidjson::Value v(rapidjson::kObjectType);
     v.AddMember("name", text(d.name, a), a);
     v.AddMember("displayName", text(d.display_name, a), a);
-    rapidjson::Document schema(&a);
-    schema.Parse(d.schema_json);
-    v.AddMember("schema", rapidjson::Value(schema, a), a);
+    v.AddMember(rapidjson::StringRef(ui ? "uiSchema" : "schema"), schema_view(d.schema_json, ui, a), a);
     return v;
 }
 
@@ -131,19 +135,19 @@ int cmd_list(const std::string &plugin_path) {
     return 0;
 }
 
-int cmd_describe(const std::string &plugin_path, const std::string &node_type, const std::string &format) {
-    if (format != "json-schema" && format != "n8n") throw UsageError("--format must be json-schema or n8n");
-    const bool n8n = format == "n8n";
-    wfnode::Plugin plugin(plugin_path);
+rapidjson::Document describe_plugin(const wfnode::Plugin &plugin, const std::string &node_type, const std::string &format) {
+    if (format != "json-schema" && format != "ui-schema" && format != "n8n")
+        throw UsageError("--format must be json-schema, ui-schema or n8n");
+    const bool n8n = format == "n8n", ui = format == "ui-schema";
     rapidjson::Document out;
     auto &a = out.GetAllocator();
-    auto describe_node = [&](const wfnode_node_def &d) { return n8n ? n8n_node_description(d, a) : node_json(d, a); };
+    auto describe_node = [&](const wfnode_node_def &d) { return n8n ? n8n_node_description(d, a) : node_json(d, ui, a); };
     auto describe_credential = [&](const wfnode_credential_def &c) {
-        return n8n ? n8n_credential_description(c, a) : credential_json(c, a);
+        return n8n ? n8n_credential_description(c, a) : credential_json(c, ui, a);
     };
     if (!node_type.empty()) {
         const auto *d = plugin.find_node(node_type);
-        if (!d) throw UsageError("no node of type \"" + node_type + "\" in " + plugin_path);
+        if (!d) throw UsageError("no node of type \"" + node_type + "\" in " + plugin.path());
         out.CopyFrom(describe_node(*d), a);
     } else {
         const auto &api = plugin.api();
@@ -151,16 +155,21 @@ int cmd_describe(const std::string &plugin_path, const std::string &node_type, c
         out.AddMember("id", text(api.id, a), a);
         out.AddMember("name", text(api.name, a), a);
         out.AddMember("version", text(api.version, a), a);
-        std::string abi = std::to_string(api.abi_version.major) + "." + std::to_string(api.abi_version.minor) + "." +
-                          std::to_string(api.abi_version.patch);
-        out.AddMember("abiVersion", rapidjson::Value(abi.c_str(), a), a);
+        out.AddMember("abiVersion", rapidjson::Value(abi_text(api.abi_version).c_str(), a), a);
         rapidjson::Value nodes(rapidjson::kArrayType), creds(rapidjson::kArrayType);
         for (const auto *d : plugin.nodes()) nodes.PushBack(describe_node(*d), a);
         for (const auto *c : plugin.credentials()) creds.PushBack(describe_credential(*c), a);
         out.AddMember("nodes", nodes, a);
         out.AddMember("credentials", creds, a);
     }
-    std::cout << to_json(out, true) << "\n";
+    return out;
+}
+
+int cmd_describe(const std::string &plugin_path, const std::string &node_type, const std::string &format) {
+    if (format != "json-schema" && format != "ui-schema" && format != "n8n")
+        throw UsageError("--format must be json-schema, ui-schema or n8n");
+    wfnode::Plugin plugin(plugin_path);
+    std::cout << to_json(describe_plugin(plugin, node_type, format), true) << "\n";
     return 0;
 }
 

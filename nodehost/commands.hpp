@@ -1,7 +1,13 @@
 // nodehost's subcommands. Each returns the process exit status.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <string>
+
+namespace wfnode {
+class Plugin;
+}
 
 namespace nodehost {
 
@@ -11,8 +17,12 @@ int cmd_list(const std::string &plugin_path);
 int cmd_list_all();
 // "nodehost 0.2.0 (wfnode ABI 1.2.0)".
 std::string version_text();
-// format: "json-schema" (the schemas as the plugin ships them) or "n8n" (n8n-style properties).
+// format: "json-schema" (the embedded schemas as standard JSON Schema, without the plugin's
+// "x-" hints), "ui-schema" (those hints as a uiSchema) or "n8n" (n8n-style properties).
 int cmd_describe(const std::string &plugin_path, const std::string &node_type, const std::string &format);
+// What describe prints, for one node (node_type) or the whole plugin; UsageError for an
+// unknown format or node type.
+rapidjson::Document describe_plugin(const wfnode::Plugin &plugin, const std::string &node_type, const std::string &format);
 
 struct ExecOptions {
     std::string plugin_path, node_type, params = "{}", credentials = "null", input;

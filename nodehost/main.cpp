@@ -4,6 +4,7 @@
 #include "expressions.hpp"
 #include "io.hpp"
 #include "pipeline_runner.hpp"
+#include "serve.hpp"
 
 #include <CLI/CLI.hpp>
 #include <wfnode/loader.hpp>
@@ -25,7 +26,7 @@ int main(int argc, char **argv) {
     describe->add_option("PLUGIN", plugin, "Path of the plugin .so")->required();
     describe->add_option("TYPE", type, "Only this node type");
     std::string format = "json-schema";
-    describe->add_option("--format", format, "json-schema, or n8n for n8n-style node descriptions")->capture_default_str();
+    describe->add_option("--format", format, "json-schema (standard draft 2020-12), ui-schema (the editor hints: order, placeholders, password widgets, choices), or n8n for n8n-style node descriptions")->capture_default_str();
 
     nodehost::ExecOptions exec_opts;
     auto *exec = app.add_subcommand("exec", "Execute one node over JSON Lines input items");
@@ -46,6 +47,11 @@ int main(int argc, char **argv) {
     options->add_option("--credentials", options_opts.credentials, "Credentials: inline JSON or @file");
     options->add_option("--params", options_opts.params, "The node's parameters so far: inline JSON or @file");
     options->add_flag("--json", options_opts.json, "Print each choice as a JSON object");
+
+    std::string serve_plugin;
+    auto *serve = app.add_subcommand("serve", "Serve an editor over JSON Lines on stdin/stdout: describe, execute "
+                                              "(per-item parameters, streamed items and errors), options, cancel");
+    serve->add_option("PLUGIN", serve_plugin, "Path of the plugin .so")->required();
 
     nodehost::RunOptions run_opts;
     std::string now_text;
@@ -72,6 +78,7 @@ int main(int argc, char **argv) {
         if (*describe) return nodehost::cmd_describe(plugin, type, format);
         if (*exec) return nodehost::cmd_exec(exec_opts);
         if (*run) return nodehost::run_pipeline(run_opts);
+        if (*serve) return nodehost::cmd_serve(serve_plugin);
     } catch (const wfnode::LoadError &e) {
         std::fprintf(stderr, "nodehost: error: %s\n", e.what());
         return 2;

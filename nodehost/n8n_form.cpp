@@ -13,11 +13,14 @@ using Alloc = rapidjson::Document::AllocatorType;
 
 Value text(const char *s, Alloc &a) { return Value(s ? s : "", a); }
 
-// The form's default for a property: the schema's, else the type's empty value. An n8n
-// "json" property takes its default as text.
+// The form's default for a property: the schema's, else (a number or JSON field the node
+// needs no default for, such as Top or Period) its first example as the value a user
+// starts from, else the type's empty value. An n8n "json" property takes its default as text.
 Value default_for(const Value &prop, const std::string &type, Alloc &a) {
-    if (prop.HasMember("default")) {
-        const Value &d = prop["default"];
+    const bool from_example = (type == "number" || type == "json") && prop.HasMember("examples") &&
+                              prop["examples"].IsArray() && !prop["examples"].Empty();
+    if (prop.HasMember("default") || from_example) {
+        const Value &d = prop.HasMember("default") ? prop["default"] : prop["examples"][0];
         if (type == "json" && !d.IsString()) return Value(to_json(d).c_str(), a);
         return Value(d, a);
     }
@@ -50,6 +53,12 @@ Value property(const std::string &name, const Value &prop, bool required, Alloc 
     if (dynamic) options.AddMember("loadOptionsMethod", Value(prop["x-options-source"], a), a);
     if (options.MemberCount()) p.AddMember("typeOptions", options, a);
     if (type == "collection") p.AddMember("options", properties(prop, a), a);
+    // A field shown only under a condition: n8n's displayOptions, relative to its siblings.
+    if (prop.HasMember("x-show-when") && prop["x-show-when"].IsObject()) {
+        Value show(rapidjson::kObjectType);
+        show.AddMember("show", Value(prop["x-show-when"], a), a);
+        p.AddMember("displayOptions", show, a);
+    }
     return p;
 }
 
@@ -74,14 +83,44 @@ Value properties(const Value &schema, Alloc &a) {
 
 }  // namespace
 
+std::string n8n_node_name(const std::string &type) {
+    std::string out;
+    bool upper = false;
+    for (char c : type) {
+        if (c == '.' || c == '-' || c == '_') {
+            upper = !out.empty();
+            continue;
+        }
+        out += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+        upper = false;
+    }
+    return out;
+}
+
 Value n8n_node_description(const wfnode_node_def &def, Alloc &a) {
     rapidjson::Document schema;
     schema.Parse(def.schema_json);
     Value d(rapidjson::kObjectType);
     d.AddMember("displayName", text(def.display_name, a), a);
-    d.AddMember("name", text(def.type, a), a);
+    // n8n's loader splits a node type at its dots ("package.node"): the name has none.
+    d.AddMember("name", Value(n8n_node_name(def.type ? def.type : "").c_str(), a), a);
+    // The panel's section: a node that only reads is an input; one that changes the PBX, output.
+    const bool reads = !schema.HasParseError() && schema.HasMember("x-effect") && schema["x-effect"].IsString() &&
+                       std::string(schema["x-effect"].GetString()) == "read";
+    Value group(rapidjson::kArrayType);
+    group.PushBack(Value(rapidjson::StringRef(reads ? "input" : "output")), a);
+    d.AddMember("group", group, a);
     d.AddMember("version", def.node_version, a);
     d.AddMember("description", text(def.description, a), a);
+    // What the canvas needs to draw a node: its default name, one main input and output.
+    Value defaults(rapidjson::kObjectType);
+    defaults.AddMember("name", text(def.display_name, a), a);
+    d.AddMember("defaults", defaults, a);
+    Value inputs(rapidjson::kArrayType), outputs(rapidjson::kArrayType);
+    inputs.PushBack("main", a);
+    outputs.PushBack("main", a);
+    d.AddMember("inputs", inputs, a);
+    d.AddMember("outputs", outputs, a);
     Value creds(rapidjson::kArrayType);
     if (def.credential_type) {
         Value c(rapidjson::kObjectType);

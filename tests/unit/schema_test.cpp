@@ -38,20 +38,46 @@ void check_form(const rapidjson::Value &schema, const std::string &where) {
 
 }  // namespace
 
-TEST_CASE("schema files parse and match what describe prints") {
+// No editor hint ("x-" keyword) anywhere in a printed schema.
+bool has_hint(const rapidjson::Value &v) {
+    if (v.IsArray())
+        for (const auto &x : v.GetArray())
+            if (has_hint(x)) return true;
+    if (!v.IsObject()) return false;
+    for (const auto &m : v.GetObject())
+        if (std::string(m.name.GetString()).starts_with("x-") || has_hint(m.value)) return true;
+    return false;
+}
+
+TEST_CASE("describe prints the schema files as standard JSON Schema and their hints as a UI schema") {
     auto r = testsupport::run({NODEHOST_PATH, "describe", PLUGIN_PATH});
     REQUIRE(r.exit_code == 0);
     auto described = testsupport::parse(r.out);
     CHECK(std::string(described["abiVersion"].GetString()) == "1.2.0");
     const auto &nodes = described["nodes"];
     REQUIRE(nodes.Size() == 2);
-    CHECK(nodes[0]["schema"] == schema_file("downloadChatHistory"));
-    CHECK(nodes[1]["schema"] == schema_file("purgeChats"));
-    CHECK(described["credentials"][0]["schema"] == schema_file("threecxApi"));
+    const char *files[] = {"downloadChatHistory", "purgeChats"};
+    for (rapidjson::SizeType i = 0; i < 2; ++i) {
+        INFO(files[i]);
+        auto file = schema_file(files[i]);
+        CHECK(nodes[i]["schema"]["$id"] == file["$id"]);
+        CHECK(nodes[i]["schema"]["required"] == file["required"]);
+        CHECK(!has_hint(nodes[i]["schema"]));
+        CHECK(has_hint(file));
+    }
+    CHECK(described["credentials"][0]["schema"]["$id"] == schema_file("threecxApi")["$id"]);
+    CHECK(!has_hint(described["credentials"][0]["schema"]));
 
-    auto one = testsupport::run({NODEHOST_PATH, "describe", PLUGIN_PATH, "threecx.purgeChats"});
-    REQUIRE(one.exit_code == 0);
-    CHECK(testsupport::parse(one.out)["schema"] == schema_file("purgeChats"));
+    auto ui = testsupport::run({NODEHOST_PATH, "describe", PLUGIN_PATH, "threecx.purgeChats", "--format", "ui-schema"});
+    REQUIRE(ui.exit_code == 0);
+    auto one = testsupport::parse(ui.out);
+    CHECK(one["uiSchema"]["ui:order"] == schema_file("purgeChats")["x-order"]);
+    CHECK(one["uiSchema"]["options"]["ui:order"] == schema_file("purgeChats")["properties"]["options"]["x-order"]);
+    CHECK(!one.HasMember("schema"));
+
+    auto bad = testsupport::run({NODEHOST_PATH, "describe", PLUGIN_PATH, "--format", "yaml"});
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("json-schema, ui-schema or n8n") != std::string::npos);
 }
 
 TEST_CASE("schemas mirror the seed's fields and carry what a form needs") {
@@ -94,6 +120,13 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
     auto d = testsupport::parse(r.out);
     const auto &download = d["nodes"][0];
     CHECK(std::string(download["displayName"].GetString()) == "Download Chat History");
+    // What n8n's loader and canvas need: no dot in the name, a group, defaults, inputs, outputs.
+    CHECK(std::string(download["name"].GetString()) == "threecxDownloadChatHistory");
+    CHECK(std::string(download["group"][0].GetString()) == "input");
+    CHECK(std::string(d["nodes"][1]["group"][0].GetString()) == "output");
+    CHECK(std::string(download["defaults"]["name"].GetString()) == "Download Chat History");
+    CHECK(std::string(download["inputs"][0].GetString()) == "main");
+    CHECK(std::string(download["outputs"][0].GetString()) == "main");
     CHECK(std::string(download["credentials"][0]["name"].GetString()) == "threecxApi");
     const auto &props = download["properties"];
     REQUIRE(props.Size() == 2);
@@ -112,6 +145,10 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
                            "maxTries",  "retryDelayMs", "retryMaxDelayMs", "retryBudgetS", "requestTimeoutS"};
     for (rapidjson::SizeType i = 0; i < 16; ++i) CHECK(std::string(options[i]["name"].GetString()) == order[i]);
     CHECK(std::string(options[0]["type"].GetString()) == "number");
+    CHECK(options[0]["default"].GetInt() == 50);  // the value a user starts from once Top is added
+    CHECK(!options[0].HasMember("displayOptions"));
+    CHECK(options[9]["displayOptions"]["show"]["returnAll"][0].GetBool());  // Page Size only under Return All
+    CHECK(options[10]["displayOptions"]["show"]["returnAll"][0].GetBool());
     CHECK(options[0]["typeOptions"]["minValue"].GetInt() == 0);
     CHECK(std::string(options[4]["type"].GetString()) == "boolean");
 
