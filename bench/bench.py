@@ -139,8 +139,10 @@ class Bench:
             page_list = self.work / "pages.txt"
             page_list.write_text("\n".join(paths) + "\n")
             peer_env = dict(self.env, BENCH_CREDENTIALS=str(self.credentials(emu)), BENCH_GZIP="1" if gzip else "0")
+            parallel = {"clientTimeZone": "Etc/UTC", "options": {"returnAll": True, "pageSize": 1000, "concurrency": 2}}
             peers = {
                 "ours (nodehost exec)": lambda: self.ours(emu, params),
+                "ours, concurrency 2": lambda: self.ours(emu, parallel),
                 "curl (the floor)": lambda: ["curl", "-K", str(self.curl_config(emu, paths, gzip))],
                 "Node.js fetch": lambda: ["node", str(ROOT / "bench/peers/export.mjs"), str(page_list)],
                 "Python urllib": lambda: [sys.executable, str(ROOT / "bench/peers/export.py"), str(page_list)],
@@ -148,7 +150,7 @@ class Bench:
             counts = {name: self.count_lines(make(), peer_env) for name, make in peers.items()}
             if not gzip:
                 self.page_scan(emu, params)
-            counts["ours (nodehost exec)"] = got
+            counts["ours (nodehost exec)"] = got  # the peers fetch ours' pages, so count ours' own output
             results = {name: [] for name in peers}
             for _ in range(self.runs):
                 for name, make in peers.items():
