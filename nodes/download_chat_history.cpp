@@ -357,6 +357,7 @@ const wfplugin::Node &download_chat_history() {
         .schema = "downloadChatHistory",
         .plan = plan_from,
         .run = run,
+        .options_source = time_zones_source,
         .options = time_zone_options,
     });
     return node;

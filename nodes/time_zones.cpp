@@ -14,9 +14,7 @@ namespace json = wfplugin::json;
 // {Id, Name, IanaName, WindowsName}, and says nothing of its order or of paging: choices come
 // in the server's order, next links are followed, and a zone without an IANA name is left
 // out (the node accepts IANA names only).
-bool time_zone_options(std::string_view source, xapi::Client &client, wfplugin::ExecutionContext &ctx,
-                       const wfplugin::ChoiceSink &emit) {
-    if (source != "timeZones") return false;
+void time_zone_options(xapi::Client &client, wfplugin::ExecutionContext &ctx, const wfplugin::ChoiceSink &emit) {
     const xapi::RequestOptions options;
     std::set<std::string> links;  // a server repeating a link would loop forever
     std::string next = "/Defs/TimeZones";
@@ -41,7 +39,6 @@ bool time_zone_options(std::string_view source, xapi::Client &client, wfplugin::
         ctx.check_cancelled();
         next = page.next_link;
     }
-    return true;
 }
 
 }  // namespace threecx

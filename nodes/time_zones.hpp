@@ -11,8 +11,8 @@
 
 namespace threecx {
 
-// Emits one choice per zone with an IANA name; false for any source other than "timeZones".
-bool time_zone_options(std::string_view source, xapi::Client &client, wfplugin::ExecutionContext &ctx,
-                       const wfplugin::ChoiceSink &emit);
+// The options source "timeZones": one choice per zone of the PBX with an IANA name.
+inline constexpr const char *time_zones_source = "timeZones";
+void time_zone_options(xapi::Client &client, wfplugin::ExecutionContext &ctx, const wfplugin::ChoiceSink &emit);
 
 }  // namespace threecx

@@ -55,17 +55,20 @@ wfnode_status load(const wfnode_options_request &req, ExecutionContext &ctx) {
     if (source.empty())
         throw invalid(field, fmt::format("{} of {} offers no choices (its schema names no options source)",
                                          json::excerpt(field), node->definition().type));
+    // A schema naming a source its node does not serve is a defect of this plugin, told
+    // before any request is made.
+    if (!node->serves_options(source))
+        throw NodeError(WFNODE_ERR_INTERNAL,
+                        fmt::format("the schema of {} names the options source {}, which the node does not serve",
+                                    node->definition().type, json::excerpt(source)),
+                        field);
     if (req.parameters_json) {
         auto params = json::parse(req.parameters_json, "parameters");
         if (!params.IsObject()) throw invalid("parameters", "parameters must be a JSON object");
     }
     SessionOpener open = accept_credentials(*node, req.credentials_json, ctx);
     auto session = open(ctx);
-    const bool known = node->load_options(source, *session, ctx, [&](const Choice &c) { ctx.emit(0, choice_json(c)); });
-    if (!known)
-        throw NodeError(WFNODE_ERR_INTERNAL, fmt::format("the options source {} of {} is not implemented",
-                                                         json::excerpt(source), node->definition().type),
-                        field);
+    node->load_options(*session, ctx, [&](const Choice &c) { ctx.emit(0, choice_json(c)); });
     return WFNODE_OK;
 }
 

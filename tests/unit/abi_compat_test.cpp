@@ -75,3 +75,47 @@ TEST_CASE("ABI 1.2: options of a field without a source or with bad credentials 
     CHECK(choices == 0);
     for (const auto &r : emu.requests()) CHECK(r.find("/Defs/TimeZones") == std::string::npos);  // the token was refused first
 }
+
+TEST_CASE("ABI 1.2: hostile options calls are refused before any request") {
+    // A field path of 100,000 dots, a path into a scalar, parameters that are not JSON or hold
+    // a duplicate key: each an error naming what is wrong, and the emulator asked nothing.
+    EmulatorProcess emu;
+    wfnode::ExecuteCallbacks cb;
+    std::vector<wfnode::Error> errors;
+    cb.on_item = [&](uint32_t, std::string_view) { return true; };
+    cb.on_error = [&](const wfnode::Error &e) { errors.push_back(e); };
+    struct Case {
+        std::string field, parameters;
+        wfnode_status status;
+    };
+    const std::vector<Case> cases{
+        {std::string(100000, '.'), "{}", WFNODE_ERR_INVALID_INPUT},
+        {"clientTimeZone.x.y", "{}", WFNODE_ERR_INVALID_INPUT},
+        {"", "{}", WFNODE_ERR_INVALID_INPUT},
+        {"clientTimeZone", "{\"a\":", WFNODE_ERR_INVALID_INPUT},
+        {"clientTimeZone", R"({"a":1,"a":2})", WFNODE_ERR_INVALID_INPUT},
+        {"clientTimeZone", "[]", WFNODE_ERR_INVALID_INPUT},
+    };
+    for (const auto &c : cases) {
+        INFO(c.field.substr(0, 40) << " / " << c.parameters);
+        errors.clear();
+        auto status = plugin().load_options({"threecx.downloadChatHistory", c.field, c.parameters, emu.credentials()}, cb);
+        CHECK(status == c.status);
+        REQUIRE(errors.size() == 1);
+        CHECK(errors[0].message.size() < 400);  // a long field is never repeated whole
+    }
+    CHECK(emu.counter("requests") == 0);
+}
+
+TEST_CASE("ABI 1.2: a schema naming an options source its node does not serve is told before any request") {
+    // The third node's schema names the source "echoes", which test.echo does not serve.
+    wfnode::Plugin p(THIRD_NODE_PLUGIN_PATH);
+    wfnode::ExecuteCallbacks cb;
+    std::vector<wfnode::Error> errors;
+    cb.on_error = [&](const wfnode::Error &e) { errors.push_back(e); };
+    auto status = p.load_options({"test.echo", "message", "{}", "null"}, cb);
+    CHECK(status == WFNODE_ERR_INTERNAL);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].message == "the schema of test.echo names the options source \"echoes\", which the node does not serve");
+    CHECK(errors[0].field == "message");
+}

@@ -32,17 +32,18 @@ public:
     virtual const CredentialType *credential() const = 0;
     // Throws NodeError(WFNODE_ERR_INVALID_INPUT) naming the field; sends nothing.
     virtual ItemJob prepare(const rapidjson::Value &parameters) const = 0;
-    // Hands the choices of `source` (named by a field's "x-options-source") to `emit`;
-    // false when this node has no such source.
-    virtual bool load_options(std::string_view source, Session &session, ExecutionContext &ctx,
-                              const ChoiceSink &emit) const = 0;
+    // Whether this node serves the options source a field's "x-options-source" names: asked
+    // before a session is opened, so a schema naming a source no code serves costs no request.
+    virtual bool serves_options(std::string_view source) const = 0;
+    // Hands the choices of the source it serves to `emit`.
+    virtual void load_options(Session &session, ExecutionContext &ctx, const ChoiceSink &emit) const = 0;
 };
 
 // A node described like an n8n node file: its identity, its credential type (a
 // SpecCredential whose session the node's run receives, or nullptr with Session), its
 // schema (the embedded <schema>.json), how validated parameters become a Plan (throwing
-// for what a schema cannot say), how a Plan runs for one item, and optionally the options
-// sources its schema names (returning false for a name it does not know).
+// for what a schema cannot say), how a Plan runs for one item, and optionally the one options
+// source its schema names, with what loads its choices.
 template <typename Plan, typename SessionT = Session> struct NodeSpec {
     const char *type;
     const char *display_name;
@@ -51,7 +52,8 @@ template <typename Plan, typename SessionT = Session> struct NodeSpec {
     const char *schema;
     Plan (*plan)(const rapidjson::Value &parameters);
     void (*run)(const Plan &plan, SessionT &session, ExecutionContext &ctx, uint32_t item_index);
-    bool (*options)(std::string_view source, SessionT &session, ExecutionContext &ctx, const ChoiceSink &emit) = nullptr;
+    const char *options_source = nullptr;  // the "x-options-source" name `options` serves
+    void (*options)(SessionT &session, ExecutionContext &ctx, const ChoiceSink &emit) = nullptr;
 };
 
 template <typename Plan, typename SessionT = Session> class SpecNode final : public Node {
@@ -71,21 +73,24 @@ public:
     ItemJob prepare(const rapidjson::Value &parameters) const override {
         validate_against_schema(parameters, schemas::document(spec_.schema));
         return [plan = spec_.plan(parameters), run = spec_.run](Session &session, ExecutionContext &ctx, uint32_t item) {
-            auto *typed = dynamic_cast<SessionT *>(&session);
-            if (!typed) throw NodeError(WFNODE_ERR_INTERNAL, "the node's credential opened a session of another type");
-            run(plan, *typed, ctx, item);
+            run(plan, typed(session), ctx, item);
         };
     }
 
-    bool load_options(std::string_view source, Session &session, ExecutionContext &ctx,
-                      const ChoiceSink &emit) const override {
-        if (!spec_.options) return false;
-        auto *typed = dynamic_cast<SessionT *>(&session);
-        if (!typed) throw NodeError(WFNODE_ERR_INTERNAL, "the node's credential opened a session of another type");
-        return spec_.options(source, *typed, ctx, emit);
+    bool serves_options(std::string_view source) const override {
+        return spec_.options && spec_.options_source && source == spec_.options_source;
+    }
+    void load_options(Session &session, ExecutionContext &ctx, const ChoiceSink &emit) const override {
+        spec_.options(typed(session), ctx, emit);
     }
 
 private:
+    static SessionT &typed(Session &session) {
+        auto *t = dynamic_cast<SessionT *>(&session);
+        if (!t) throw NodeError(WFNODE_ERR_INTERNAL, "the node's credential opened a session of another type");
+        return *t;
+    }
+
     NodeSpec<Plan, SessionT> spec_;
     wfnode_node_def def_{};
 };
