@@ -66,61 +66,53 @@ bool host_is_usable(const wfnode_host *host) {
            host->emit_item && host->emit_error;
 }
 
-// The checks both execute() and validate() make before trusting the request, and the
-// catch-all that keeps anything from crossing the ABI.
-wfnode_status call_checked(const wfnode_execute_request *request, const wfnode_host *host,
-                           wfnode_status (*fn)(const wfnode_execute_request &, const wfnode_host &)) {
+// Tells the host of one failure that belongs to no item; returns its status.
+wfnode_status report(const wfnode_host *host, wfnode_status status, const char *message) {
+    wfnode_error e{sizeof(wfnode_error), status, WFNODE_NO_ITEM, 0, nullptr, message, nullptr};
+    host->emit_error(host, &e);
+    return status;
+}
+
+// What every call with a request makes before trusting it (a usable host, a request large
+// enough for what is read of it), and the catch-all that keeps anything from crossing the ABI.
+template <typename Request>
+wfnode_status call_checked(const Request *request, bool well_formed, const char *malformed, const wfnode_host *host,
+                           wfnode_status (*fn)(const Request &, const wfnode_host &)) {
     if (!host_is_usable(host)) return WFNODE_ERR_BAD_REQUEST;  // nowhere to report anything
     try {
-        if (!request || request->struct_size < offsetof(wfnode_execute_request, item_count) + sizeof(uint32_t) ||
-            (request->item_count > 0 && !request->items)) {
-            wfnode_error e{sizeof(wfnode_error), WFNODE_ERR_BAD_REQUEST, WFNODE_NO_ITEM, 0, nullptr,
-                           "malformed wfnode_execute_request (NULL, too small, or items missing)", nullptr};
-            host->emit_error(host, &e);
-            return WFNODE_ERR_BAD_REQUEST;
-        }
+        if (!request || !well_formed) return report(host, WFNODE_ERR_BAD_REQUEST, malformed);
         return fn(*request, *host);
     } catch (...) {
-        // The executor already catches std::exception; this is for anything else.
-        wfnode_error e{sizeof(wfnode_error), WFNODE_ERR_INTERNAL, WFNODE_NO_ITEM, 0, nullptr,
-                       "internal error of unknown kind", nullptr};
+        // The callees already catch std::exception; this is for anything else.
         try {
-            host->emit_error(host, &e);
+            return report(host, WFNODE_ERR_INTERNAL, "internal error of unknown kind");
         } catch (...) {
+            return WFNODE_ERR_INTERNAL;
         }
-        return WFNODE_ERR_INTERNAL;
     }
 }
 
+bool well_formed(const wfnode_execute_request *r) {
+    return r && r->struct_size >= offsetof(wfnode_execute_request, item_count) + sizeof(uint32_t) &&
+           (r->item_count == 0 || r->items);
+}
+
 wfnode_status WFNODE_ABI execute(const wfnode_execute_request *request, const wfnode_host *host) {
-    return call_checked(request, host, wfplugin::execute_request);
+    return call_checked(request, well_formed(request), "malformed wfnode_execute_request (NULL, too small, or items missing)",
+                        host, wfplugin::execute_request);
 }
 
 wfnode_status WFNODE_ABI validate(const wfnode_execute_request *request, const wfnode_host *host) {
-    return call_checked(request, host, wfplugin::validate_request);
+    return call_checked(request, well_formed(request), "malformed wfnode_execute_request (NULL, too small, or items missing)",
+                        host, wfplugin::validate_request);
 }
 
 const wfnode_validate_ext validate_extension = {sizeof(wfnode_validate_ext), validate};
 
 wfnode_status WFNODE_ABI load_options(const wfnode_options_request *request, const wfnode_host *host) {
-    if (!host_is_usable(host)) return WFNODE_ERR_BAD_REQUEST;
-    try {
-        if (!request || request->struct_size < offsetof(wfnode_options_request, credentials_json) + sizeof(const char *)) {
-            wfnode_error e{sizeof(wfnode_error), WFNODE_ERR_BAD_REQUEST, WFNODE_NO_ITEM, 0, nullptr,
-                           "malformed wfnode_options_request (NULL or too small)", nullptr};
-            host->emit_error(host, &e);
-            return WFNODE_ERR_BAD_REQUEST;
-        }
-        return wfplugin::load_options_request(*request, *host);
-    } catch (...) {
-        wfnode_error e{sizeof(wfnode_error), WFNODE_ERR_INTERNAL, WFNODE_NO_ITEM, 0, nullptr,
-                       "internal error of unknown kind", nullptr};
-        try {
-            host->emit_error(host, &e);
-        } catch (...) {
-        }
-        return WFNODE_ERR_INTERNAL;
-    }
+    const bool ok = request && request->struct_size >= offsetof(wfnode_options_request, credentials_json) + sizeof(const char *);
+    return call_checked(request, ok, "malformed wfnode_options_request (NULL or too small)", host,
+                        wfplugin::load_options_request);
 }
 
 const wfnode_options_ext options_extension = {sizeof(wfnode_options_ext), load_options};
