@@ -18,17 +18,30 @@ constexpr size_t npos = std::string_view::npos;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// Past the closing quote of a JSON string whose text begins at `from`, searching from `at`;
-// npos when the window ends first. A quote after an odd run of backslashes is escaped.
-size_t string_end(std::string_view w, size_t from, size_t at) {
+// The first '"' or '\\' at or after `at` (w.size() when none): eight bytes at a time, since
+// most of a record's bytes are inside its strings.
+size_t quote_or_backslash(std::string_view w, size_t at) {
+    constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    auto zero_byte = [](uint64_t v) { return (v - ones) & ~v & highs; };
+    for (; at + 8 <= w.size(); at += 8) {
+        uint64_t word;
+        std::memcpy(&word, w.data() + at, 8);
+        if (zero_byte(word ^ (ones * '"')) | zero_byte(word ^ (ones * '\\'))) break;  // one of these eight: the loop below
+    }
+    while (at < w.size() && w[at] != '"' && w[at] != '\\') ++at;
+    return at;
+}
+
+// Follows a JSON string from `at`, inside it: past its closing quote, or npos when the window
+// ends first, `at` then being where to go on (a backslash cut from what it escapes is read
+// again with it).
+size_t string_end(std::string_view w, size_t &at) {
     for (;;) {
-        const void *q = std::memchr(w.data() + at, '"', w.size() - at);
-        if (!q) return npos;
-        const size_t quote = static_cast<size_t>(static_cast<const char *>(q) - w.data());
-        size_t slashes = 0;
-        while (quote - slashes > from && w[quote - slashes - 1] == '\\') ++slashes;
-        if (slashes % 2 == 0) return quote + 1;
-        at = quote + 1;
+        at = quote_or_backslash(w, at);
+        if (at >= w.size()) return npos;
+        if (w[at] == '"') return ++at;
+        if (at + 1 >= w.size()) return npos;
+        at += 2;  // the backslash and what it escapes
     }
 }
 
@@ -51,7 +64,8 @@ size_t find_records(std::string_view w) {
     for (size_t i = 0; i < w.size(); ++i) {
         const char c = w[i];
         if (c == '"') {
-            const size_t end = string_end(w, i + 1, i + 1);
+            size_t at = i + 1;
+            const size_t end = string_end(w, at);
             if (end == npos) return npos;
             if (depth == 1 && key_next) key = w.substr(i, end - i), key_next = false;
             else value_next = false;
@@ -81,21 +95,6 @@ struct RecordScan {
     bool in_string = false;
     bool guessing = true;  // still trying the cheap way (see PageReader::record_end)
 };
-
-// The first '"' or '\\' at or after `at` (w.size() when none): eight bytes at a time, since
-// most of a record's bytes are inside its strings.
-size_t quote_or_backslash(std::string_view w, size_t at) {
-    constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    auto zero_byte = [](uint64_t v) { return (v - ones) & ~v & highs; };
-    for (; at + 8 <= w.size(); at += 8) {
-        uint64_t word;
-        std::memcpy(&word, w.data() + at, 8);
-        if (uint64_t hit = zero_byte(word ^ (ones * '"')) | zero_byte(word ^ (ones * '\\')))
-            return at + static_cast<size_t>(__builtin_ctzll(hit)) / 8;  // little-endian: the first byte
-    }
-    while (at < w.size() && w[at] != '"' && w[at] != '\\') ++at;
-    return at;
-}
 
 class PageReader {
 public:
@@ -235,14 +234,8 @@ private:
         size_t i = s.pos;
         while (i < w.size()) {
             if (s.in_string) {
-                i = quote_or_backslash(w, i);
-                if (i >= w.size()) break;
-                if (w[i] == '"') {
-                    s.in_string = false, ++i;
-                    continue;
-                }
-                if (i + 1 >= w.size()) break;  // a backslash that ends the window: see it again
-                i += 2;
+                if (string_end(w, i) == npos) break;
+                s.in_string = false;
                 continue;
             }
             const char c = w[i++];
