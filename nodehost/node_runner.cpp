@@ -134,13 +134,11 @@ std::string describe_error(const wfnode::Error &e) {
     return out;
 }
 
-std::string error_item_json(const wfnode::Error &e) {
-    rapidjson::StringBuffer b;
-    rapidjson::Writer<rapidjson::StringBuffer> w(b);
-    w.StartObject();
-    w.Key("error");
+void write_error_members(rapidjson::Writer<rapidjson::StringBuffer> &w, const wfnode::Error &e, const char *message_key,
+                         const char *kind_key) {
+    w.Key(message_key);
     w.String(e.message.c_str());
-    w.Key("errorKind");
+    w.Key(kind_key);
     w.String(wfnode::status_name(e.status));
     if (!e.field.empty()) {
         w.Key("field");
@@ -154,6 +152,13 @@ std::string error_item_json(const wfnode::Error &e) {
         w.Key("apiCode");
         w.String(e.api_code.c_str());
     }
+}
+
+std::string error_item_json(const wfnode::Error &e) {
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    w.StartObject();
+    write_error_members(w, e, "error", "errorKind");
     if (e.item_index != WFNODE_NO_ITEM) {
         w.Key("pairedItem");
         w.Uint(e.item_index);

@@ -6,6 +6,8 @@
 #include <wfnode/loader.hpp>
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <atomic>
 #include <optional>
@@ -41,5 +43,10 @@ std::string describe_error(const wfnode::Error &e);
 
 // The error item that continue-on-fail puts in the output stream (n8n's shape plus details).
 std::string error_item_json(const wfnode::Error &e);
+
+// An error as JSON members: its message and kind under the names given, then the field, the
+// HTTP status and the API code when the plugin said them. For every JSON shape of an error.
+void write_error_members(rapidjson::Writer<rapidjson::StringBuffer> &w, const wfnode::Error &e, const char *message_key,
+                         const char *kind_key);
 
 }  // namespace nodehost

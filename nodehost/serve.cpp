@@ -66,22 +66,7 @@ std::string error_object(const wfnode::Error &e) {
     rapidjson::StringBuffer b;
     rapidjson::Writer<rapidjson::StringBuffer> w(b);
     w.StartObject();
-    w.Key("message");
-    w.String(e.message.c_str());
-    w.Key("kind");
-    w.String(wfnode::status_name(e.status));
-    if (!e.field.empty()) {
-        w.Key("field");
-        w.String(e.field.c_str());
-    }
-    if (e.http_status) {
-        w.Key("httpStatus");
-        w.Int(e.http_status);
-    }
-    if (!e.api_code.empty()) {
-        w.Key("apiCode");
-        w.String(e.api_code.c_str());
-    }
+    write_error_members(w, e, "message", "kind");
     w.EndObject();
     return b.GetString();
 }
