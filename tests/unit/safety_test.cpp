@@ -59,6 +59,10 @@ const std::vector<Refused> &refused_table() {
         {"numbers", download, R"({"clientTimeZone":"UTC","options":{"top":2147483648}})", "options.top", "must be <= 2147483647"},
         {"numbers", download, R"({"clientTimeZone":"UTC","options":{"skip":-0.5}})", "options.skip", "whole number"},
         {"numbers", download, R"({"clientTimeZone":"UTC","options":{"pageSize":100001}})", "options.pageSize", "must be <= 100000"},
+        {"numbers", download, R"({"clientTimeZone":"UTC","options":{"returnAll":true,"concurrency":9}})", "options.concurrency", "must be <= 8"},
+        {"numbers", download, R"({"clientTimeZone":"UTC","options":{"returnAll":true,"concurrency":0}})", "options.concurrency", "must be >= 1"},
+        {"numbers", download, R"({"clientTimeZone":"UTC","options":{"returnAll":true,"concurrency":2.5}})", "options.concurrency", "whole number"},
+        {"numbers", download, R"({"clientTimeZone":"UTC","options":{"returnAll":true,"concurrency":"4"}})", "options.concurrency", "must be"},
         {"numbers", download, R"({"clientTimeZone":"UTC","options":{"top":1e400}})", "parameters", "not valid JSON"},
         // 4. Dates: real calendar instants, offsets within +/-14:00, years 0001-9999.
         {"dates", purge, R"({"period":{"Stop":"2025-02-31T00:00:00Z"}})", "period.Stop", "not a real date and time"},
