@@ -170,6 +170,21 @@ std::optional<wfnode_status> Plugin::validate(const ExecuteCall &call, const Exe
     return call_plugin(call, callbacks, ext->validate);
 }
 
+static const wfnode_dry_run_ext *dry_run_extension(const wfnode_plugin &api) {
+    const auto *ext = api.get_extension ? static_cast<const wfnode_dry_run_ext *>(api.get_extension(WFNODE_EXT_DRY_RUN)) : nullptr;
+    if (!ext || ext->struct_size < offsetof(wfnode_dry_run_ext, execute) + sizeof(ext->execute) || !ext->execute)
+        return nullptr;
+    return ext;
+}
+
+bool Plugin::offers_dry_run() const { return dry_run_extension(*api_) != nullptr; }
+
+std::optional<wfnode_status> Plugin::execute_dry_run(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const {
+    const wfnode_dry_run_ext *ext = dry_run_extension(*api_);
+    if (!ext) return std::nullopt;
+    return call_plugin(call, callbacks, ext->execute);
+}
+
 static const wfnode_options_ext *options_extension(const wfnode_plugin &api) {
     const auto *ext = api.get_extension ? static_cast<const wfnode_options_ext *>(api.get_extension(WFNODE_EXT_OPTIONS)) : nullptr;
     if (!ext || ext->struct_size < offsetof(wfnode_options_ext, load_options) + sizeof(ext->load_options) || !ext->load_options)
@@ -234,6 +249,7 @@ const char *status_name(wfnode_status status) {
         case WFNODE_ERR_ABORTED_BY_HOST: return "stopped by the host";
         case WFNODE_ERR_INTERNAL: return "internal error";
         case WFNODE_ERR_BAD_REQUEST: return "bad request";
+        case WFNODE_ERR_DRY_RUN: return "refused by the dry run";
         default: return "unknown status";
     }
 }

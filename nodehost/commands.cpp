@@ -188,6 +188,7 @@ int cmd_exec(const ExecOptions &o) {
     run.parameters = &params;
     run.credentials_json = creds;
     run.continue_on_fail = o.continue_on_fail;
+    run.dry_run = o.dry_run;
     if (o.input.empty()) run.items.emplace_back("{}");
     else read_json_lines(o.input, [&](std::string &&line) { run.items.push_back(std::move(line)); });
 

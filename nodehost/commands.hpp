@@ -29,6 +29,7 @@ struct ExecOptions {
     bool continue_on_fail = false;
     bool envelope = false;  // print {"json": item, "pairedItem": n} instead of the bare item
     bool verbose = false;
+    bool dry_run = false;   // through the plugin's "wfnode.dry-run/1": only reads are sent
 };
 int cmd_exec(const ExecOptions &options);
 

@@ -243,6 +243,15 @@ bool has_expressions(const Value &value) {
     return false;
 }
 
+bool is_one_expression(std::string_view text) {
+    try {
+        auto pieces = split(text);
+        return pieces.size() == 1 && pieces[0].expression;
+    } catch (const ExpressionError &) {
+        return false;  // unterminated: reported when it is evaluated
+    }
+}
+
 void check_expressions(const Value &value, const std::string &path) {
     rapidjson::Document scratch;
     Value out;

@@ -28,6 +28,10 @@ struct ExpressionContext {
 // True when `value` (recursively) holds any {{ }} expression.
 bool has_expressions(const rapidjson::Value &value);
 
+// True when `text` is exactly one expression ("{{ $json.p }}"): it takes the expression's
+// JSON value, so it is not JSON text to parse.
+bool is_one_expression(std::string_view text);
+
 // Checks every expression's syntax without an item; throws ExpressionError naming the path.
 void check_expressions(const rapidjson::Value &value, const std::string &path);
 

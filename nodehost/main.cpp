@@ -38,6 +38,9 @@ int main(int argc, char **argv) {
     exec->add_flag("--continue-on-fail", exec_opts.continue_on_fail, "A failing item yields an error item; the rest go on");
     exec->add_flag("--envelope", exec_opts.envelope, "Print {\"json\": item, \"pairedItem\": n} per output item");
     exec->add_flag("-v,--verbose", exec_opts.verbose, "Print the plugin's info and debug log lines");
+    exec->add_flag("--dry-run", exec_opts.dry_run,
+                   "Change nothing on the server, whatever the parameters say: the plugin sends only reads "
+                   "(a purge previews its count); a plugin that cannot promise it is not run");
 
     nodehost::OptionsOptions options_opts;
     auto *options = app.add_subcommand("options", "Print the choices the plugin offers for one field: value, a tab, name");
@@ -58,7 +61,9 @@ int main(int argc, char **argv) {
     auto *run = app.add_subcommand("run", "Validate and run a pipeline file");
     run->add_option("PIPELINE", run_opts.pipeline_path, "Pipeline JSON file")->required();
     run->add_option("--plugin", run_opts.plugins, "Use this plugin before any on the search path (repeatable)");
-    run->add_flag("--dry-run", run_opts.dry_run, "Print the plan; run nodes that offer options.dryRun (purges) with it on");
+    run->add_flag("--dry-run", run_opts.dry_run,
+                  "Print the plan and change nothing, whatever the parameters say: plugins send only reads (a "
+                  "purge previews its count), files are not written");
     run->add_flag("-q,--quiet", run_opts.quiet, "No progress and no summary; errors only");
     run->add_flag("-v,--verbose", run_opts.verbose, "Print the plan and the plugins' info log lines");
     run->add_option("--now", now_text, "Evaluate $now as this ISO 8601 instant (reproducible runs)");

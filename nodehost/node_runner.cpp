@@ -5,6 +5,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <fmt/format.h>
+
 #include <csignal>
 #include <optional>
 #include <variant>
@@ -30,6 +32,7 @@ rapidjson::Document with_json_strings_parsed(const wfnode::Plugin &plugin, const
         bool json_string = prop != schema["properties"].MemberEnd() && prop->value.IsObject() &&
                            prop->value.HasMember("x-json-string") && prop->value["x-json-string"].IsTrue();
         if (!json_string || !m.value.IsString() || !has_expressions(m.value)) continue;
+        if (is_one_expression({m.value.GetString(), m.value.GetStringLength()})) continue;  // yields the whole value
         const std::string field = std::string("parameters.") + m.name.GetString();
         rapidjson::Document parsed;
         try {
@@ -65,6 +68,7 @@ std::variant<wfnode::ExecuteCall, wfnode_status> prepare_call(const wfnode::Plug
     call.continue_on_fail = run.continue_on_fail;
     call.items = run.items;
     call.parameters = run.parameters ? to_json(*run.parameters) : "{}";
+    call.item_parameters = run.item_parameters;
 
     // Expressions make parameters per item; items whose expressions fail are reported and left out.
     if (run.parameters && has_expressions(*run.parameters)) {
@@ -109,10 +113,26 @@ std::variant<wfnode::ExecuteCall, wfnode_status> prepare_call(const wfnode::Plug
 
 }  // namespace
 
+std::string cannot_dry_run(const wfnode::Plugin &plugin) {
+    const auto &v = plugin.api().abi_version;
+    return fmt::format("the plugin {} (ABI {}.{}) cannot promise a dry run (it offers no " WFNODE_EXT_DRY_RUN
+                       "), so it is not run in one",
+                       plugin.path(), v.major, v.minor);
+}
+
 wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode::ExecuteCallbacks callbacks) {
+    if (run.dry_run && !plugin.offers_dry_run()) {  // checked before any expression runs
+        wfnode::Error e;
+        e.status = WFNODE_ERR_DRY_RUN;
+        e.message = cannot_dry_run(plugin);
+        if (callbacks.on_error) callbacks.on_error(e);
+        return e.status;
+    }
     auto call = prepare_call(plugin, run, callbacks);
     if (auto *status = std::get_if<wfnode_status>(&call)) return *status;
-    return plugin.execute(std::get<wfnode::ExecuteCall>(call), callbacks);
+    const auto &c = std::get<wfnode::ExecuteCall>(call);
+    if (run.dry_run) return plugin.execute_dry_run(c, callbacks).value_or(WFNODE_ERR_DRY_RUN);
+    return plugin.execute(c, callbacks);
 }
 
 std::optional<wfnode_status> validate_node(const wfnode::Plugin &plugin, const NodeRun &run,

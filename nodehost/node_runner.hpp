@@ -21,7 +21,13 @@ struct NodeRun {
     const rapidjson::Value *parameters = nullptr;  // may hold expressions
     std::string credentials_json = "null";
     std::vector<std::string> items;                 // JSON objects
+    // Parameters an editor already evaluated, one per item (nullopt: `parameters`); empty when
+    // none. Not mixed with expressions in `parameters`.
+    std::vector<std::optional<std::string>> item_parameters;
     bool continue_on_fail = false;
+    // Changes nothing on the remote service: run through the plugin's "wfnode.dry-run/1",
+    // whatever the parameters say; a plugin without it is not run (an error says so).
+    bool dry_run = false;
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 
@@ -37,6 +43,9 @@ wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode:
 // extension; nullopt when the plugin does not offer it.
 std::optional<wfnode_status> validate_node(const wfnode::Plugin &plugin, const NodeRun &run,
                                            wfnode::ExecuteCallbacks callbacks);
+
+// Why `plugin` cannot run in a dry run (it offers no "wfnode.dry-run/1"), for messages.
+std::string cannot_dry_run(const wfnode::Plugin &plugin);
 
 // "item 2, options.top (HTTP 400 XapiInvalid): message" for stderr.
 std::string describe_error(const wfnode::Error &e);

@@ -51,54 +51,23 @@ private:
     StepResult &result_;
 };
 
-// Whether the node's schema offers options.dryRun (Purge Chats does): --dry-run turns it on.
-bool offers_dry_run(const Step &step) {
-    rapidjson::Document schema;
-    schema.Parse(step.plugin->find_node(step.node)->schema_json);
-    if (schema.HasParseError() || !schema.HasMember("properties")) return false;
-    const auto &props = schema["properties"];
-    return props.HasMember("options") && props["options"].HasMember("properties") &&
-           props["options"]["properties"].HasMember("dryRun");
-}
-
-// Whether the node says it only reads ("x-effect": "read" in its schema): it runs in a dry
-// run as in a real one. A node that neither reads only nor offers a dry run is skipped then.
-bool only_reads(const Step &step) {
-    rapidjson::Document schema;
-    schema.Parse(step.plugin->find_node(step.node)->schema_json);
-    return !schema.HasParseError() && schema.IsObject() && schema.HasMember("x-effect") &&
-           schema["x-effect"] == "read";
-}
-
-// A plugin step's parameters as they are run: with options.dryRun on in a dry run.
-rapidjson::Document effective_parameters(const Step &step, const RunOptions &o) {
-    rapidjson::Document params;
-    params.CopyFrom(step.parameters, params.GetAllocator());
-    if (o.dry_run && offers_dry_run(step) && params.IsObject()) {
-        auto &a = params.GetAllocator();
-        if (!params.HasMember("options")) params.AddMember("options", rapidjson::Value(rapidjson::kObjectType), a);
-        auto &opts = params["options"];
-        if (!opts.IsObject()) return params;  // the plugin refuses it, naming the field
-        if (opts.HasMember("dryRun")) opts["dryRun"].SetBool(true);
-        else opts.AddMember("dryRun", true, a);
-    }
-    return params;
-}
-
 // Every plugin step's parameters and credentials, checked by the plugin itself before the
 // first step runs; parameters that read items ($json) are checked when their items come.
 // Returns the problems, one line each.
 std::vector<std::string> check_steps(const Pipeline &p, const RunOptions &o) {
     std::vector<std::string> problems;
     for (const Step &step : p.steps) {
+        if (o.dry_run && step.plugin && !step.plugin->offers_dry_run()) {
+            problems.push_back(fmt::format("step \"{}\": {}", step.name, cannot_dry_run(*step.plugin)));
+            continue;
+        }
         if (!step.plugin || to_json(step.parameters).find("$json") != std::string::npos) continue;
         NodeRun run;
         run.node_type = step.node;
         run.credentials_json = step.credentials_json;
         run.items = {"{}"};
         if (o.now) run.now = *o.now;
-        rapidjson::Document params = effective_parameters(step, o);
-        run.parameters = &params;
+        run.parameters = &step.parameters;
         wfnode::ExecuteCallbacks cb;
         cb.on_error = [&](const wfnode::Error &e) {
             wfnode::Error shown = e;
@@ -169,9 +138,8 @@ public:
             progress_.start(i + 1, p_.steps.size(), step.name, step.node);
             auto started = std::chrono::steady_clock::now();
             bool ok = false;
-            const bool skipped = o_.dry_run && step.plugin && !offers_dry_run(step) && !only_reads(step);
             try {
-                ok = skipped || (step.plugin ? run_plugin_step(i) : run_host_step(i));
+                ok = step.plugin ? run_plugin_step(i) : run_host_step(i);
             } catch (const std::exception &e) {
                 progress_.message(fmt::format("nodehost: error: step \"{}\": {}", step.name, e.what()));
             }
@@ -181,13 +149,13 @@ public:
             }
             r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             // With continue-on-fail the next steps run, but a step with errors is never "done".
-            r.outcome = skipped ? "skipped (dry run)" : !ok ? "failed" : r.errors ? "done with errors" : "done";
+            r.outcome = !ok ? "failed" : r.errors ? "done with errors" : "done";
             progress_.finish(r.items_out, r.errors, r.outcome);
             if (!ok) break;
         }
         if (!o_.quiet) print_summary();
         for (const auto &r : results_)
-            if (std::string_view(r.outcome) != "done" && std::string_view(r.outcome) != "skipped (dry run)") return 1;
+            if (std::string_view(r.outcome) != "done") return 1;
         return 0;
     }
 
@@ -209,12 +177,11 @@ private:
         run.node_type = step.node;
         run.credentials_json = step.credentials_json;
         run.continue_on_fail = step.continue_on_fail;
+        run.dry_run = o_.dry_run;
         if (o_.now) run.now = *o_.now;
         for_each_input(i, [&](std::string &&item) { run.items.push_back(std::move(item)); });
         r.items_in = run.items.size();
-
-        rapidjson::Document params = effective_parameters(step, o_);
-        run.parameters = &params;
+        run.parameters = &step.parameters;
 
         StepOutput out(step.consumed ? spool_path(i) : "", r);
         bool spool_failed = false;
@@ -328,7 +295,7 @@ private:
 };
 
 void print_plan(const Pipeline &p, const RunOptions &o) {
-    std::printf("Plan for pipeline \"%s\"%s:\n", p.name.c_str(), o.dry_run ? " (dry run: nodes that offer options.dryRun run with it)" : "");
+    std::printf("Plan for pipeline \"%s\"%s:\n", p.name.c_str(), o.dry_run ? " (dry run: the plugin sends only reads, files are not written)" : "");
     for (size_t i = 0; i < p.steps.size(); ++i) {
         const auto &s = p.steps[i];
         std::string input = s.input_step ? "output of " + p.steps[*s.input_step].name

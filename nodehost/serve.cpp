@@ -220,6 +220,10 @@ private:
         const Value *c = member(r, "continueOnFail");
         if (c && !c->IsBool()) throw UsageError("\"continueOnFail\" must be true or false");
         run->continue_on_fail = c && c->IsTrue();
+        // An editor's test run: the plugin then sends only reads, whatever the parameters say.
+        const Value *d = member(r, "dryRun");
+        if (d && !d->IsBool()) throw UsageError("\"dryRun\" must be true or false");
+        run->dry_run = d && d->IsTrue();
         const Value *items = member(r, "items");
         if (!items || !items->IsArray()) throw UsageError("\"items\" must be an array of {\"json\": {...}}");
         std::vector<std::optional<std::string>> own;  // an item's own, editor-evaluated parameters
@@ -237,6 +241,7 @@ private:
         }
         if (any_own && has_expressions(*shared))
             throw UsageError("shared parameters with {{ }} expressions and per-item parameters cannot be mixed");
+        if (any_own) run->item_parameters = std::move(own);
 
         auto exec = std::make_shared<Execution>();
         std::lock_guard lock(mutex_);
@@ -251,7 +256,7 @@ private:
         }
         if (running_.contains(id)) throw UsageError("an execution with this id is running");
         running_[id] = exec;
-        exec->thread = std::thread([this, id, run, shared, own = std::move(own), any_own, exec] {
+        exec->thread = std::thread([this, id, run, shared, exec] {
             uint64_t items_out = 0, errors = 0;
             wfnode::ExecuteCallbacks cb;
             const std::string item_head = "{\"id\":" + id + ",\"type\":\"item\",\"json\":";
@@ -269,19 +274,7 @@ private:
                 out_.line(error_line(id, e));
             };
             cb.is_cancelled = [&] { return exec->cancelled.load() || interrupted.load() || out_.failed(); };
-            wfnode_status status;
-            if (any_own) {
-                wfnode::ExecuteCall call;
-                call.node_type = run->node_type;
-                call.credentials = run->credentials_json;
-                call.items = run->items;
-                call.parameters = to_json(*shared);
-                call.item_parameters = own;
-                call.continue_on_fail = run->continue_on_fail;
-                status = plugin_.execute(call, cb);
-            } else {
-                status = run_node(plugin_, *run, cb);
-            }
+            const wfnode_status status = run_node(plugin_, *run, cb);
             const bool cancelled = exec->cancelled.load() || interrupted.load();
             out_.line(reply(id, "done", [&](auto &w) {
                 w.Key("status");

@@ -1,5 +1,6 @@
 // Purge Chats: POST /xapi/v1/PurgeChats {"period": Pbx.PurgeSettings}. Destructive: purging
-// everything needs confirmPurgeAll, and dryRun only counts what the period matches.
+// everything needs confirmPurgeAll, and dryRun (or a dry run of the host's) only counts what
+// the period matches.
 #include "purge_chats.hpp"
 #include "threecx_api.hpp"
 #include "xapi/client.hpp"
@@ -117,16 +118,25 @@ int64_t count_matching(const PurgePlan &plan, xapi::Client &client) {
 }
 
 void run(const PurgePlan &plan, xapi::Client &client, ExecutionContext &ctx, uint32_t item) {
+    // A preview when the parameters ask for one, or when the host runs a dry run: the host's
+    // word is the execution's, so no parameter (options.dryRun false from an expression) can
+    // undo it, and the request layer would refuse the POST anyway.
+    const bool preview = plan.dry_run || ctx.dry_run();
     std::optional<int64_t> matched;
-    if (plan.dry_run || plan.count_first) matched = count_matching(plan, client);
+    if (preview || plan.count_first) matched = count_matching(plan, client);
     long status = 0;
-    if (!plan.dry_run) {
+    if (!preview) {
         status = client.post_json("/PurgeChats", plan.body(), plan.request);
         ctx.log(WFNODE_LOG_INFO, fmt::format("purged chats of period {} (HTTP {})", plan.period_json(), status));
     }
-    ctx.emit(item, fmt::format(R"({{"dryRun":{},"period":{},"purged":{},"httpStatus":{},"matchedChats":{}}})",
-                               plan.dry_run, plan.period_json(), !plan.dry_run, status,
-                               matched ? std::to_string(*matched) : "null"));
+    // A preview says what it would have sent: the very body the real run sends.
+    const std::string would_send =
+        preview ? fmt::format(R"(,"wouldSend":{{"method":"POST","path":{},"body":{}}})",
+                              json::quote(client.credentials().service_path() + "/PurgeChats"), plan.body())
+                : "";
+    ctx.emit(item, fmt::format(R"({{"dryRun":{},"period":{},"purged":{},"httpStatus":{},"matchedChats":{}{}}})", preview,
+                               plan.period_json(), !preview, status, matched ? std::to_string(*matched) : "null",
+                               would_send));
 }
 
 }  // namespace

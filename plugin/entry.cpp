@@ -4,6 +4,7 @@
 #include "options.hpp"
 #include "registry.hpp"
 
+#include <wfnode/dry_run.h>
 #include <wfnode/entry.h>
 #include <wfnode/options.h>
 #include <wfnode/validate.h>
@@ -109,6 +110,13 @@ wfnode_status WFNODE_ABI validate(const wfnode_execute_request *request, const w
 
 const wfnode_validate_ext validate_extension = {sizeof(wfnode_validate_ext), validate};
 
+wfnode_status WFNODE_ABI execute_dry_run(const wfnode_execute_request *request, const wfnode_host *host) {
+    return call_checked(request, well_formed(request), "malformed wfnode_execute_request (NULL, too small, or items missing)",
+                        host, wfplugin::execute_dry_run_request);
+}
+
+const wfnode_dry_run_ext dry_run_extension = {sizeof(wfnode_dry_run_ext), execute_dry_run};
+
 wfnode_status WFNODE_ABI load_options(const wfnode_options_request *request, const wfnode_host *host) {
     const bool ok = request && request->struct_size >= offsetof(wfnode_options_request, credentials_json) + sizeof(const char *);
     return call_checked(request, ok, "malformed wfnode_options_request (NULL or too small)", host,
@@ -121,6 +129,7 @@ const void *WFNODE_ABI get_extension(const char *id) {
     if (!id) return nullptr;
     if (std::strcmp(id, WFNODE_EXT_VALIDATE) == 0) return &validate_extension;
     if (std::strcmp(id, WFNODE_EXT_OPTIONS) == 0) return &options_extension;
+    if (std::strcmp(id, WFNODE_EXT_DRY_RUN) == 0) return &dry_run_extension;
     return nullptr;
 }
 

@@ -115,8 +115,8 @@ wfnode_status check(const wfnode_execute_request &req, ExecutionContext &ctx) {
 
 // Runs `fn` for the request, turning anything thrown into an error reported as data.
 template <typename Fn>
-wfnode_status guarded(const wfnode_execute_request &request, const wfnode_host &host, Fn fn) {
-    ExecutionContext ctx(host, request.item_count);
+wfnode_status guarded(const wfnode_execute_request &request, const wfnode_host &host, Fn fn, bool dry_run = false) {
+    ExecutionContext ctx(host, request.item_count, dry_run);
     try {
         return fn(request, ctx);
     } catch (const NodeError &e) {
@@ -147,6 +147,10 @@ SessionOpener accept_credentials(const Node &node, const char *credentials_json,
 
 wfnode_status execute_request(const wfnode_execute_request &request, const wfnode_host &host) {
     return guarded(request, host, run);
+}
+
+wfnode_status execute_dry_run_request(const wfnode_execute_request &request, const wfnode_host &host) {
+    return guarded(request, host, run, true);
 }
 
 wfnode_status validate_request(const wfnode_execute_request &request, const wfnode_host &host) {

@@ -11,6 +11,10 @@ namespace wfplugin {
 
 wfnode_status execute_request(const wfnode_execute_request &request, const wfnode_host &host);
 
+// The "wfnode.dry-run/1" extension: execute_request with the context's dry_run() set, so the
+// request layer sends only reads and the token request, whatever the parameters say.
+wfnode_status execute_dry_run_request(const wfnode_execute_request &request, const wfnode_host &host);
+
 // Validates `credentials_json` for `node` (errors name "credentials.<field>"), registers its
 // secrets with `ctx` for redaction, and returns how to open the session. Throws NodeError.
 SessionOpener accept_credentials(const Node &node, const char *credentials_json, ExecutionContext &ctx);

@@ -1,5 +1,6 @@
 #include "wfplugin/http.hpp"
 
+#include "wfplugin/json.hpp"
 #include "wfplugin/url.hpp"
 
 #include <curl/curl.h>
@@ -103,7 +104,8 @@ std::string percent_encode(std::string_view s) {
     return out;
 }
 
-Lease::Lease(const std::string &origin, bool verify_tls) : key_(origin + (verify_tls ? "" : "#insecure")) {
+Lease::Lease(const std::string &origin, bool verify_tls, SendPolicy policy)
+    : key_(origin + (verify_tls ? "" : "#insecure")), policy_(std::move(policy)) {
     auto &p = pool();
     {
         std::lock_guard lock(p.mutex);
@@ -121,8 +123,22 @@ Lease::~Lease() {
     if (p.idle.count(key_) < Pool::max_idle_per_origin) p.idle.emplace(key_, std::move(handle_));
 }
 
+void Lease::check_allowed(const Request &request) const {
+    if (!policy_.reads_only || request.method == "GET" || request.method == "HEAD") return;
+    if (request.method == "POST" &&
+        std::find(policy_.allowed_posts.begin(), policy_.allowed_posts.end(), request.url) != policy_.allowed_posts.end())
+        return;
+    // The path says which operation was held back; the query is left out (it is the user's data).
+    auto url = parse_url(request.url);
+    std::string path = url ? request.url.substr(url->origin().size()) : std::string("(a malformed URL)");
+    path = path.substr(0, path.find_first_of("?#"));
+    throw TransportError(TransportError::Kind::refused,
+                         fmt::format("dry run: {} {} was not sent ({} bytes of body): a dry run sends only reads",
+                                     request.method, json::excerpt(path), request.body.size()));
+}
+
 Response::Response(Lease &lease, const Request &request, std::function<void()> poll, size_t slot, bool wait)
-    : handle_(lease.handle()),
+    : handle_((lease.check_allowed(request), lease.handle())),
       transfer_(handle_.transfer(slot)),
       poll_(std::move(poll)),
       buffer_(transfer_.body),

@@ -15,7 +15,10 @@ using wfplugin::NodeError;
 Client::Client(Credentials creds, wfplugin::ExecutionContext &ctx)
     : creds_(std::move(creds)),
       ctx_(ctx),
-      lease_(http::parse_url(creds_.base_url).value().origin(), !creds_.ignore_tls_issues),
+      // A dry run's lease sends only reads and the token request: the guarantee lives in the
+      // request layer, below every node, so no parameter of any node can lift it.
+      lease_(http::parse_url(creds_.base_url).value().origin(), !creds_.ignore_tls_issues,
+             http::SendPolicy{ctx.dry_run(), {creds_.token_url()}}),
       poll_([this] { ctx_.check_cancelled(); }) {
     ctx_.add_secret(creds_.api_key);
 }
@@ -43,6 +46,7 @@ namespace {
 NodeError network_error(const http::TransportError &e) {
     using Kind = http::TransportError::Kind;
     if (e.kind == Kind::internal) return NodeError(WFNODE_ERR_INTERNAL, e.what());
+    if (e.kind == Kind::refused) return NodeError(WFNODE_ERR_DRY_RUN, e.what());
     std::string hint = e.kind == Kind::tls_verify
                            ? " (the server's TLS certificate could not be verified; set ignoreTlsIssues for a self-signed PBX)"
                            : "";

@@ -16,7 +16,8 @@ struct Credentials {
     std::string api_key;      // secret: never logged, never in an error or an output
     bool ignore_tls_issues = false;
 
-    std::string service_root() const { return base_url + "/xapi/v1"; }
+    std::string service_root() const { return base_url + service_path(); }
+    static std::string service_path() { return "/xapi/v1"; }
     std::string token_url() const { return base_url + "/connect/token"; }
 };
 

@@ -127,6 +127,8 @@ void Emulator::attach(httplib::Server &server, bool tls) {
         if (req.path.rfind("/admin/", 0) != 0) {
             connections_.insert(req.remote_addr + ":" + std::to_string(req.remote_port));
             ++counters_["requests"];
+            // What a dry run must never send: anything but a read or the token request.
+            if (req.method != "GET" && req.method != "HEAD" && req.path != "/connect/token") ++counters_["changingRequests"];
             recent_targets_.push_back(req.method + " " + req.target);
             if (recent_targets_.size() > 1000) recent_targets_.erase(recent_targets_.begin());
         }
@@ -502,7 +504,7 @@ void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
             chats = chats_.size();
         }
         std::string body = "{";
-        for (const char *k : {"requests", "tokenRequests", "unauthorised", "purges", "purgedChats", "faults", "compressibleResponses"})
+        for (const char *k : {"requests", "changingRequests", "tokenRequests", "unauthorised", "purges", "purgedChats", "faults", "compressibleResponses"})
             body += fmt::format("\"{}\":{},", k, counters_[k]);
         body += fmt::format("\"connections\":{},\"chats\":{}}}", connections_.size(), chats);
         res.set_content(body, "application/json");

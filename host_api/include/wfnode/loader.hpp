@@ -93,6 +93,13 @@ public:
     // Runs one node; returns the plugin's status. Safe to call from several threads at once.
     wfnode_status execute(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const;
 
+    // Runs one node so that it changes nothing on the remote service (the "wfnode.dry-run/1"
+    // extension, ABI 1.3): the plugin sends only reads, whatever the parameters say. nullopt
+    // when the plugin does not offer it (built before 1.3): such a plugin must not be run at
+    // all when a dry run is asked for, since its execute() would send what its parameters say.
+    std::optional<wfnode_status> execute_dry_run(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const;
+    bool offers_dry_run() const;
+
     // Checks `call` as execute() would without running it (the "wfnode.validate/1"
     // extension): problems reach callbacks.on_error. nullopt when the plugin does not offer it.
     std::optional<wfnode_status> validate(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const;
@@ -117,7 +124,7 @@ private:
 // A short name of a status code ("invalid input", "api error"...).
 WFNODE_LOADER_API const char *status_name(wfnode_status status);
 
-// The ABI this loader was built for ("1.2.0"): the newest minor it can use; it loads any 1.x.
+// The ABI this loader was built for ("1.3.0"): the newest minor it can use; it loads any 1.x.
 WFNODE_LOADER_API const char *loader_abi_version();
 
 }  // namespace wfnode

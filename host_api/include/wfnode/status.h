@@ -18,5 +18,6 @@ typedef int32_t wfnode_status;
 #define WFNODE_ERR_ABORTED_BY_HOST 7 /* a host callback (emit_item) asked to stop */
 #define WFNODE_ERR_INTERNAL       8 /* a bug or resource exhaustion inside the plugin */
 #define WFNODE_ERR_BAD_REQUEST    9 /* the host passed a malformed request struct */
+#define WFNODE_ERR_DRY_RUN       10 /* ABI 1.3: a dry run refused a request that could change the remote service; it was not sent */
 
 #endif /* WFNODE_STATUS_H */

@@ -11,4 +11,5 @@
 #include "validate.h"
 #include "token_store.h"
 #include "options.h"
+#include "dry_run.h"
 #endif /* WFNODE_H */

@@ -14,7 +14,9 @@ struct NodeError;
 
 class ExecutionContext {
 public:
-    ExecutionContext(const wfnode_host &host, uint64_t items_total) : host_(host) {
+    // `dry_run`: the host called the dry-run entry ("wfnode.dry-run/1"): nothing may change
+    // the remote service, whatever the parameters say (the request layer enforces it).
+    ExecutionContext(const wfnode_host &host, uint64_t items_total, bool dry_run = false) : host_(host), dry_run_(dry_run) {
         progress_.struct_size = sizeof(progress_);
         progress_.items_total = items_total;
     }
@@ -35,6 +37,8 @@ public:
     // A host extension by id (ABI 1.1), or nullptr: a 1.0 host, or one that does not offer it.
     const void *host_extension(const char *id) const;
     const wfnode_host &host() const { return host_; }
+    // True for the whole of a dry-run execution; nothing can clear it.
+    bool dry_run() const { return dry_run_; }
 
     void count_request(uint64_t bytes) { ++progress_.requests; progress_.bytes_in += bytes; report(); }
     void count_item_done() { ++progress_.items_done; report(); }
@@ -47,6 +51,7 @@ private:
     }
 
     const wfnode_host &host_;
+    const bool dry_run_;
     wfnode_progress progress_{};
     std::vector<std::string> secrets_;  // every form of every secret, longest first
 };

@@ -27,8 +27,9 @@ namespace wfplugin::http {
 struct TransportError : std::runtime_error {
     // connect: no connection, so nothing was sent; timeout: the deadline or the low-speed
     // limit hit; transfer: the connection dropped or the answer was cut short; too_large: the
-    // answer passed Request::max_body_bytes (decompressed).
-    enum class Kind { connect, tls, tls_verify, timeout, transfer, too_large, internal };
+    // answer passed Request::max_body_bytes (decompressed); refused: the lease's SendPolicy
+    // forbids the request, so it was not sent (a dry run's write).
+    enum class Kind { connect, tls, tls_verify, timeout, transfer, too_large, refused, internal };
     TransportError(Kind kind, const std::string &message) : std::runtime_error(message), kind(kind) {}
     Kind kind;
 };
@@ -50,20 +51,31 @@ struct Request {
     uint64_t max_body_bytes = 256ull << 20;
 };
 
+// What a lease may send, fixed when it is made. With `reads_only`, only GET and HEAD leave,
+// plus POSTs to exactly the URLs in `allowed_posts` (an OAuth token endpoint); any other
+// request throws TransportError(refused) before a byte is sent. A dry run's lease is made so.
+struct SendPolicy {
+    bool reads_only = false;
+    std::vector<std::string> allowed_posts;
+};
+
 class Handle;    // a pooled curl multi handle with its transfers; defined in http.cpp
 struct Transfer;  // one curl easy handle of a Handle
 
 // A leased handle; returns to the pool when destroyed.
 class Lease {
 public:
-    explicit Lease(const std::string &origin, bool verify_tls);
+    explicit Lease(const std::string &origin, bool verify_tls, SendPolicy policy = {});
     ~Lease();
     Lease(const Lease &) = delete;
     Lease &operator=(const Lease &) = delete;
     Handle &handle() { return *handle_; }
+    // Throws TransportError(refused) when the policy forbids `request`.
+    void check_allowed(const Request &request) const;
 
 private:
     std::string key_;
+    const SendPolicy policy_;
     std::unique_ptr<Handle> handle_;
 };
 
