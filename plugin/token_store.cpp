@@ -94,6 +94,7 @@ std::string folder_problem(const struct stat &st, bool private_only) {
 
 // What is wrong with a lock or record file, or "" when nothing is.
 std::string file_problem(const struct stat &st) {
+    if (S_ISLNK(st.st_mode)) return "is a symbolic link";
     if (!S_ISREG(st.st_mode)) return "is not a regular file";
     if (auto owner = owner_problem(st); !owner.empty()) return owner;
     if (st.st_mode & 077) return fmt::format("is open to group or others (mode {:04o}; 0600 expected)", st.st_mode & 07777);
@@ -229,12 +230,16 @@ private:
         Fd fd(::openat(dir_.get(), name.c_str(), all, 0600));
         if (!fd && errno == EEXIST && replace_existing && ::unlinkat(dir_.get(), name.c_str(), 0) == 0)
             fd = Fd(::openat(dir_.get(), name.c_str(), all, 0600));
+        struct stat st{};
         if (!fd) {
             if (errno == ENOENT && !(flags & O_CREAT)) return {};
-            refuse(name, errno == ELOOP ? "is a symbolic link" : "cannot be opened (" + errno_text() + ")");
+            // Say why when the path itself shows it (a link, another user's file).
+            std::string why = "cannot be opened (" + errno_text() + ")";
+            if (::fstatat(dir_.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+                if (auto problem = file_problem(st); !problem.empty()) why = problem;
+            refuse(name, why);
             return {};
         }
-        struct stat st{};
         std::string problem = ::fstat(fd.get(), &st) == 0 ? file_problem(st) : "cannot be examined (" + errno_text() + ")";
         if (!problem.empty()) {
             refuse(name, problem);
