@@ -90,6 +90,10 @@ rapidjson::Document parse(std::string_view text, const std::string &what) {
         // Not kParseFullPrecisionFlag: RapidJSON 1.1.0's full-precision path reads
         // "0.000000000000000000000000" as -2.19e-193 (found by fuzzing; SECURITY.md).
         result = reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(in, handler);
+        // RapidJSON takes a NUL byte for the end of the text: whatever follows one after the
+        // document is more data too, so the whole text must have been read.
+        if (!result.IsError() && in.Tell() != text.size())
+            result.Set(rapidjson::kParseErrorDocumentRootNotSingular, in.Tell());
         return !result.IsError();
     };
     doc.Populate(generate);

@@ -19,7 +19,8 @@ Client::Client(Credentials creds, wfplugin::ExecutionContext &ctx)
       // request layer, below every node, so no parameter of any node can lift it.
       lease_(http::parse_url(creds_.base_url).value().origin(), !creds_.ignore_tls_issues,
              http::SendPolicy{ctx.dry_run(), {creds_.token_url()}}),
-      poll_([this] { ctx_.check_cancelled(); }) {
+      poll_([this] { ctx_.check_cancelled(); }),
+      token_store_(ctx) {
     ctx_.add_secret(creds_.api_key);
 }
 
@@ -89,7 +90,7 @@ auto Client::send_with_token(http::Request request, const std::string &what, OnS
         ctx_.check_cancelled();
         std::string token;
         try {
-            token = TokenCache::instance().get(creds_, lease_, poll_, ctx_);
+            token = TokenCache::instance().get(creds_, lease_, poll_, token_store_);
         } catch (const http::TransportError &e) {
             // The request itself has not left yet: trying again cannot repeat it.
             using Kind = http::TransportError::Kind;
@@ -135,7 +136,7 @@ std::unique_ptr<http::Response> Client::start_collection(const std::string &path
     req.deadline = options.deadline;
     req.verify_tls = !creds_.ignore_tls_issues;
     req.user_agent = user_agent;
-    const std::string token = TokenCache::instance().get(creds_, lease_, poll_, ctx_);
+    const std::string token = TokenCache::instance().get(creds_, lease_, poll_, token_store_);
     ctx_.add_secret(token);
     req.headers.push_back("Authorization: Bearer " + token);
     return std::make_unique<http::Response>(lease_, req, poll_, slot, false);

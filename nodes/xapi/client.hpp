@@ -9,6 +9,7 @@
 #include <wfplugin/execution_context.hpp>
 #include <wfplugin/http.hpp>
 #include <wfplugin/session.hpp>
+#include <wfplugin/token_store.hpp>
 
 #include <memory>
 #include <string>
@@ -59,6 +60,7 @@ private:
     wfplugin::ExecutionContext &ctx_;
     http::Lease lease_;
     std::function<void()> poll_;
+    wfplugin::ExecutionTokenStore token_store_;  // opened once per execution, so a refused cache warns once
 };
 
 }  // namespace threecx::xapi

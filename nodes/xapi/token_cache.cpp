@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <wfplugin/json.hpp>
 #include <wfplugin/retry.hpp>
-#include <wfplugin/token_store.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -110,14 +109,14 @@ TokenCache &TokenCache::instance() {
 }
 
 std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const std::function<void()> &poll,
-                            const wfplugin::ExecutionContext &ctx) {
+                            wfplugin::ExecutionTokenStore &execution_store) {
     Entry &e = entry_for(creds);
     std::lock_guard lock(e.mutex);
     if (!e.token.empty() && Clock::now() < e.refresh_at) return e.token;
 
     // Other processes of this client: take the token one of them stored, or fetch one while
     // holding the store's lock, so they take ours instead of fetching yet another.
-    auto store = wfplugin::token_store(ctx);
+    wfplugin::TokenStore *store = execution_store.get();
     const std::string key = store_key(creds);
     std::optional<wfplugin::TokenStoreLock> held;
     if (store) {
@@ -153,9 +152,14 @@ std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const 
                                          fmt::format("token request HTTP {}", s)};
         throw err;
     }
+    // Read under the one JSON policy: by length, one document, no duplicate access_token.
     rapidjson::Document doc;
-    doc.Parse(body.c_str(), body.size());
-    const rapidjson::Value *token = doc.HasParseError() ? nullptr : json::find(doc, "access_token");
+    try {
+        doc = json::parse(body, "the token response of " + creds.token_url());
+    } catch (const NodeError &e) {
+        throw NodeError(WFNODE_ERR_API, e.what(), "credentials", 200);
+    }
+    const rapidjson::Value *token = json::find(doc, "access_token");
     if (!token || !token->IsString() || token->GetStringLength() == 0)
         throw NodeError(WFNODE_ERR_API, fmt::format("the token response of {} has no access_token", creds.token_url()),
                         "credentials", 200);
@@ -173,7 +177,7 @@ std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const 
     double lifetime = 3600;
     if (auto *exp = json::find(doc, "expires_in"); exp && exp->IsNumber()) lifetime = std::clamp(exp->GetDouble(), 1.0, 30.0 * 86400);
     double margin = std::min(60.0, lifetime / 10);
-    e.token = token->GetString();
+    e.token = std::string(value);
     const auto fresh_for = std::chrono::milliseconds(static_cast<long long>((lifetime - margin) * 1000));
     e.refresh_at = Clock::now() + fresh_for;
     if (store)

@@ -5,8 +5,8 @@
 
 #include "xapi/credentials.hpp"
 
-#include <wfplugin/execution_context.hpp>
 #include <wfplugin/http.hpp>
+#include <wfplugin/token_store.hpp>
 
 #include <functional>
 #include <string>
@@ -21,9 +21,10 @@ public:
 
     // A token believed valid, fetched over `lease` if the cache has none or it is about to
     // expire. Concurrent callers for the same client wait for one fetch.
-    // Across processes, the token is shared through the token store (wfplugin/token_store.hpp).
+    // Across processes, the token is shared through the execution's token store
+    // (wfplugin/token_store.hpp), opened the first time a token is needed.
     std::string get(const Credentials &creds, http::Lease &lease, const std::function<void()> &poll,
-                    const wfplugin::ExecutionContext &ctx);
+                    wfplugin::ExecutionTokenStore &execution_store);
 
     // Called after a 401 with `token`: forgets it, unless another thread already replaced it.
     void invalidate(const Credentials &creds, const std::string &token);

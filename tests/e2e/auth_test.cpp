@@ -5,6 +5,13 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
 #include <thread>
 
 using namespace testsupport;
@@ -177,4 +184,102 @@ TEST_CASE("a host that stops reading mid-page leaves the pooled connection usabl
     auto again = execute(node, R"({"clientTimeZone":"UTC","options":{"top":20000}})", emu.credentials());
     REQUIRE(again.status == WFNODE_OK);
     CHECK(again.items.size() == 20000);
+}
+
+namespace {
+
+// $XDG_CACHE_HOME for one test, put back afterwards (no execution runs while it changes).
+struct CacheHome {
+    std::optional<std::string> before;
+    explicit CacheHome(const std::string &path) {
+        if (const char *v = std::getenv("XDG_CACHE_HOME")) before = v;
+        ::setenv("XDG_CACHE_HOME", path.c_str(), 1);
+    }
+    ~CacheHome() {
+        if (before) ::setenv("XDG_CACHE_HOME", before->c_str(), 1);
+        else ::unsetenv("XDG_CACHE_HOME");
+    }
+};
+
+struct TempFolder {
+    std::filesystem::path path;
+    TempFolder() {
+        char name[] = "/tmp/token-cache-attack-XXXXXX";
+        REQUIRE(::mkdtemp(name) != nullptr);
+        path = name;
+    }
+    ~TempFolder() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
+
+size_t cache_warnings(const Execution &e) {
+    return static_cast<size_t>(std::count_if(e.logs.begin(), e.logs.end(), [](const std::string &l) {
+        return l.find("the token cache is not used") != std::string::npos;
+    }));
+}
+
+}  // namespace
+
+TEST_CASE("a token cache another user planted: one warning per execution, and the export still works") {
+    namespace fs = std::filesystem;
+    REQUIRE_MESSAGE(::geteuid() == 0, "the scene is planted as another user (nobody): this test needs root (CI runs as root)");
+    constexpr uid_t nobody = 65534;
+    const TempFolder scratch;
+    const fs::path root = scratch.path, shared = root / "shared", outside = root / "outside";
+    REQUIRE(::mkdir(shared.c_str(), 0700) == 0);
+    REQUIRE(::chmod(shared.c_str(), 01777) == 0);  // a shared cache home, like /tmp
+    REQUIRE(::mkdir(outside.c_str(), 0700) == 0);
+    REQUIRE(::chmod(outside.c_str(), 0755) == 0);  // a folder of ours the old cache chmod-ed to 0700
+    const fs::path planted = shared / "wfnode";
+    std::string what;
+    SUBCASE("wfnode planted as a link to a folder of ours") {
+        REQUIRE(::symlink(outside.c_str(), planted.c_str()) == 0);
+        REQUIRE(::lchown(planted.c_str(), nobody, nobody) == 0);
+        what = "is a symbolic link";
+    }
+    SUBCASE("wfnode planted as another user's folder, open to all") {
+        REQUIRE(::mkdir(planted.c_str(), 0700) == 0);
+        REQUIRE(::chown(planted.c_str(), nobody, nobody) == 0);
+        REQUIRE(::chmod(planted.c_str(), 0777) == 0);
+        what = "is owned by uid 65534, not by this user (uid 0)";
+    }
+    struct stat st{};
+    REQUIRE(::lstat(planted.c_str(), &st) == 0);
+    REQUIRE(st.st_uid == nobody);  // the scene is set as the other user would set it
+    const CacheHome home(shared.string());
+
+    EmulatorProcess emu({"--chats", "100"});
+    bool revoked = false;
+    // The token is revoked after the first item, so this execution fetches two tokens.
+    auto e = execute(node, params, emu.credentials(), {"{}", "{}", "{}"}, false, [&](const Output &o) {
+        if (!revoked && o.paired == 0) {
+            emu.admin_post("/admin/revoke-token");
+            revoked = true;
+        }
+    });
+    REQUIRE(e.status == WFNODE_OK);
+    CHECK(e.items.size() == 9);
+    CHECK(emu.counter("tokenRequests") == 2);
+    REQUIRE(cache_warnings(e) == 1);
+    const std::string warning = *std::find_if(e.logs.begin(), e.logs.end(), [](const std::string &l) {
+        return l.find("the token cache is not used") != std::string::npos;
+    });
+    CHECK_MESSAGE(warning.find(planted.string() + " " + what) != std::string::npos, warning);
+    CHECK(warning.find("demo-secret") == std::string::npos);
+
+    // The next execution that needs a token warns once again.
+    emu.admin_post("/admin/revoke-token");
+    auto next = execute(node, params, emu.credentials());
+    REQUIRE(next.status == WFNODE_OK);
+    CHECK(next.items.size() == 3);
+    CHECK(emu.counter("tokenRequests") == 3);
+    CHECK(cache_warnings(next) == 1);
+
+    // Nothing was made or changed outside the cache, nor in the other user's folder.
+    REQUIRE(::lstat(outside.c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0755);
+    CHECK(fs::is_empty(outside));
+    if (fs::is_directory(fs::symlink_status(planted))) CHECK(fs::is_empty(planted));
 }
