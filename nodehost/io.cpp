@@ -1,6 +1,7 @@
 #include "io.hpp"
 
-#include <rapidjson/error/en.h>
+#include <wfcommon/json_policy.hpp>
+
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -13,7 +14,6 @@
 #include <iostream>
 #include <sstream>
 #include <string_view>
-#include <unordered_set>
 
 namespace nodehost {
 
@@ -26,65 +26,9 @@ std::string inline_or_file(const std::string &arg, const std::string &what) {
     return s.str();
 }
 
-namespace {
-
-// The deepest nesting of `text`, counted over brackets outside strings before anything is
-// parsed, so neither the parser nor a walk over its result can run out of stack.
-size_t nesting(std::string_view text) {
-    size_t depth = 0, deepest = 0;
-    bool in_string = false, escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            deepest = std::max(deepest, ++depth);
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            --depth;
-        }
-    }
-    return deepest;
-}
-
-// A duplicate key or a NUL inside a string, anywhere in `v`: the reading policy's refusals
-// that the parser itself lets through.
-void refuse_ambiguity(const rapidjson::Value &v, const std::string &what) {
-    auto has_nul = [](const rapidjson::Value &s) { return std::strlen(s.GetString()) != s.GetStringLength(); };
-    if (v.IsString() && has_nul(v)) throw UsageError(what + " is not valid JSON: a string holds a NUL character (\\u0000)");
-    if (v.IsArray())
-        for (const auto &x : v.GetArray()) refuse_ambiguity(x, what);
-    if (!v.IsObject()) return;
-    std::unordered_set<std::string_view> names;
-    for (const auto &m : v.GetObject()) {
-        std::string_view name(m.name.GetString(), m.name.GetStringLength());
-        if (has_nul(m.name)) throw UsageError(what + " is not valid JSON: a key holds a NUL character (\\u0000)");
-        if (!names.insert(name).second)
-            throw UsageError(what + " is not valid JSON: duplicate key \"" + std::string(name.substr(0, 40)) +
-                             (name.size() > 40 ? "...\"" : "\""));
-        refuse_ambiguity(m.value, what);
-    }
-}
-
-}  // namespace
-
 rapidjson::Document parse_json(const std::string &text, const std::string &what) {
-    if (text.size() > max_json_bytes)
-        throw UsageError(what + " is " + std::to_string(text.size()) + " bytes of JSON; at most " +
-                         std::to_string(max_json_bytes) + " are accepted");
-    if (nesting(text) > max_json_depth)
-        throw UsageError(what + " is not valid JSON: nested deeper than " + std::to_string(max_json_depth) + " levels");
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.c_str(), text.size());  // as the plugin reads it
-    if (doc.HasParseError())
-        throw UsageError(what + " is not valid JSON: " +
-                         (doc.GetParseError() == rapidjson::kParseErrorDocumentRootNotSingular
-                              ? std::string("more data follows the JSON document")
-                              : std::string(rapidjson::GetParseError_En(doc.GetParseError()))) +
-                         " at offset " + std::to_string(doc.GetErrorOffset()));
-    refuse_ambiguity(doc, what);
+    if (auto problem = wfcommon::json::parse(text, doc)) throw UsageError(what + " is not valid JSON: " + problem->describe());
     return doc;
 }
 

@@ -18,14 +18,10 @@ struct UsageError : std::runtime_error {
 // "@path" reads the file; anything else is the text itself.
 std::string inline_or_file(const std::string &arg, const std::string &what);
 
-// The reading policy for every JSON document nodehost reads (pipeline files, @file and
-// inline arguments, input items), the same as the plugin's: valid UTF-8, one document and
-// nothing after it, no duplicate key, no NUL in a key or string, at most max_json_depth
-// levels of nesting and max_json_bytes of text.
-inline constexpr size_t max_json_depth = 64;
-inline constexpr size_t max_json_bytes = 64u << 20;
-
-// Parses JSON under that policy or throws UsageError naming `what` and the problem.
+// Parses JSON under the one policy every JSON document nodehost reads follows (pipeline
+// files, @file and inline arguments, input items, editor requests), the plugin's too
+// (common/include/wfcommon/json_policy.hpp); or throws UsageError naming `what`, the problem
+// and where it is.
 rapidjson::Document parse_json(const std::string &text, const std::string &what);
 
 // Calls `on_item` for each JSON object line of `path` ("-" is stdin); blank lines are

@@ -7,8 +7,11 @@
 namespace threecx::xapi {
 
 std::string normalise_base_url(const std::string &url) {
-    auto parsed = wfplugin::http::parse_url(url);
-    if (!parsed) throw wfplugin::invalid("credentials.baseUrl", "credentials.baseUrl must be an http:// or https:// URL with a host");
+    std::string why;
+    auto parsed = wfplugin::http::parse_url(url, &why);
+    if (!parsed)
+        throw wfplugin::invalid("credentials.baseUrl",
+                                "credentials.baseUrl must be an http:// or https:// URL with a host: " + why);
     // Scheme and host are case-insensitive (the parser lower-cases them); the path prefix is not.
     std::string path = parsed->path;
     while (!path.empty() && path.back() == '/') path.pop_back();

@@ -133,6 +133,14 @@ std::string TokenCache::get(const Credentials &creds, http::Lease &lease, const 
     req.body = token_form(creds);
     http::Response resp(lease, req, poll);
     std::string body = resp.read_all(http::Response::error_body_cap);
+    // An answer larger than what is kept would read as cut-off JSON: say what it was.
+    if (resp.bytes_received() > body.size())
+        throw NodeError(WFNODE_ERR_API,
+                        fmt::format("the token response of {} (HTTP {}) is {} bytes, more than the {} KiB a token "
+                                    "answer may take; not reading it",
+                                    creds.token_url(), resp.status(), resp.bytes_received(),
+                                    http::Response::error_body_cap / 1024),
+                        "credentials", static_cast<int>(resp.status()));
 
     if (resp.status() != 200) {
         // The token endpoint answers OAuth2's {error, error_description}: a refused client.

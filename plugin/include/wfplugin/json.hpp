@@ -2,6 +2,8 @@
 // credentials, items), and small helpers over RapidJSON.
 #pragma once
 
+#include <wfcommon/json_policy.hpp>
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -13,26 +15,23 @@
 
 namespace wfplugin::json {
 
-// The policy, so two readers can never disagree about what a document says: valid UTF-8,
-// one document and nothing after it, no duplicate key in any object, no NUL character in a
-// key or string, nesting at most max_depth deep (far above any real document, far below
-// what could exhaust a stack), at most max_bytes of text.
-inline constexpr std::size_t max_depth = 64;
-inline constexpr std::size_t max_bytes = 64u << 20;
+// The policy is wfcommon's (common/), the same nodehost reads with, so two readers can never
+// disagree about what a document says. Nesting at most max_depth deep is far above any real
+// document and far below what could exhaust a stack.
+using wfcommon::json::max_bytes;
+using wfcommon::json::max_depth;
 
-// Parses `text` under the policy; on failure throws NodeError(INVALID_INPUT) naming `what`
-// (as the field) and what was wrong, quoting at most a short excerpt of the offending text.
+// Parses `text` under the policy; on failure throws NodeError(INVALID_INPUT) saying what was
+// wrong and where ("parameters is not valid JSON: duplicate key \"top\" at options (byte 9)").
+// Its field is the offending value's path for parameters ("options.filter"), else `what`.
 rapidjson::Document parse(std::string_view text, const std::string &what);
 
 // Compact serialisation of a value.
 std::string stringify(const rapidjson::Value &value);
 
-// Quotes and escapes `s` as a JSON string literal.
-std::string quote(std::string_view s);
-
-// `s` quoted, cut to at most `max_chars` bytes (on a character boundary) with "..." after:
-// for error messages, which never repeat a long value whole.
-std::string excerpt(std::string_view s, std::size_t max_chars = 40);
+// Quotes and escapes a JSON string literal; the excerpt for error messages (see wfcommon).
+using wfcommon::json::excerpt;
+using wfcommon::json::quote;
 
 // Member lookup that tolerates a non-object: nullptr when absent.
 const rapidjson::Value *find(const rapidjson::Value &object, const char *name);

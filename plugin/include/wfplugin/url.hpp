@@ -20,7 +20,9 @@ struct Url {
 };
 
 // An absolute http or https URL with a host and no user name, password or fragment;
-// nullopt for anything else (a relative reference, another scheme, spaces).
-std::optional<Url> parse_url(std::string_view text);
+// nullopt for anything else (a relative reference, another scheme, spaces). `why`, when
+// given, receives the reason in a few words that never repeat the URL ("its port 99999 is
+// not from 1 to 65535"), since a URL may hold a password.
+std::optional<Url> parse_url(std::string_view text, std::string *why = nullptr);
 
 }  // namespace wfplugin::http
