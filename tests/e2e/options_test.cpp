@@ -74,7 +74,7 @@ TEST_CASE("options: display names holding terminal controls print escaped, one l
     CHECK(std::string(parse(lines[3])["name"].GetString()) == "(UTC+09:00) Tokyo \xe2\x80\xae" "oykoT\xe2\x80\xa8next");
 }
 
-TEST_CASE("options: only values the node accepts are offered; the others are dropped and counted") {
+TEST_CASE("options: only values the node accepts are offered, the others are dropped and counted") {
     EmulatorProcess emu;
     auto o = time_zone_options(emu, R"({"timeZoneInvalid": true})");
     CHECK(o.result.exit_code == 0);
