@@ -5,6 +5,7 @@
 #include "node_runner.hpp"
 #include "pipeline.hpp"
 #include "schema_views.hpp"
+#include "visible_text.hpp"
 
 #include <wfnode/discovery.hpp>
 #include <wfnode/loader.hpp>
@@ -36,6 +37,12 @@ rapidjson::Value node_json(const wfnode_node_def &d, bool ui, rapidjson::Documen
     v.AddMember("description", text(d.description, a), a);
     v.AddMember("version", d.node_version, a);
     v.AddMember("credentialType", text(d.credential_type, a), a);
+    // What running the node does to the service ("read", "delete"), from its schema's
+    // "x-effect": a host or a test tells a node that deletes from one that only reads.
+    rapidjson::Document schema;
+    schema.Parse(d.schema_json);
+    if (!schema.HasParseError() && schema.IsObject() && schema.HasMember("x-effect") && schema["x-effect"].IsString())
+        v.AddMember("effect", rapidjson::Value(schema["x-effect"], a), a);
     v.AddMember(rapidjson::StringRef(ui ? "uiSchema" : "schema"), schema_view(d.schema_json, ui, a), a);
     return v;
 }
@@ -104,21 +111,32 @@ int cmd_options(const OptionsOptions &o) {
     call.credentials = inline_or_file(o.credentials, "--credentials");
     warn_secrets_on_command_line(plugin, o.node_type, o.credentials, parse_json(call.credentials, "--credentials"));
     uint64_t errors = 0;
+    // Every line printed holds text the server chose (zone names, error messages): each
+    // choice stays on one line, and no control character reaches the terminal raw. A choice's
+    // backslashes are doubled, so it reads back exactly; a message keeps its own.
     wfnode::ExecuteCallbacks cb;
     cb.on_item = [&](uint32_t, std::string_view json) {
+        auto choice = parse_json(std::string(json), "a choice");
         if (o.json) {
-            std::printf("%.*s\n", static_cast<int>(json.size()), json.data());
+            std::printf("%s\n", visible_text(to_json(choice), Backslashes::keep).c_str());
             return true;
         }
-        auto choice = parse_json(std::string(json), "a choice");
         if (!choice.IsObject() || !choice.HasMember("value") || !choice["value"].IsString()) return true;
-        const char *name = choice.HasMember("name") && choice["name"].IsString() ? choice["name"].GetString() : "";
-        std::printf("%s\t%s\n", choice["value"].GetString(), name);
+        auto text = [&](const char *key) {
+            const auto it = choice.FindMember(key);
+            return it != choice.MemberEnd() && it->value.IsString()
+                       ? visible_text({it->value.GetString(), it->value.GetStringLength()})
+                       : std::string();
+        };
+        std::printf("%s\t%s\n", text("value").c_str(), text("name").c_str());
         return true;
     };
     cb.on_error = [&](const wfnode::Error &e) {
         ++errors;
-        std::fprintf(stderr, "nodehost: error: %s\n", describe_error(e).c_str());
+        std::fprintf(stderr, "nodehost: error: %s\n", visible_text(describe_error(e), Backslashes::keep).c_str());
+    };
+    cb.on_log = [&](int32_t level, std::string_view m) {
+        if (level >= WFNODE_LOG_WARN) std::fprintf(stderr, "nodehost: log: %s\n", visible_text(m, Backslashes::keep).c_str());
     };
     auto status = plugin.load_options(call, cb);
     if (!status) {

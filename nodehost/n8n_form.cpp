@@ -1,6 +1,7 @@
 #include "n8n_form.hpp"
 
 #include "io.hpp"
+#include "schema_views.hpp"
 
 #include <algorithm>
 #include <string>
@@ -13,20 +14,34 @@ using Alloc = rapidjson::Document::AllocatorType;
 
 Value text(const char *s, Alloc &a) { return Value(s ? s : "", a); }
 
-// The form's default for a property: the schema's, else (a number or JSON field the node
-// needs no default for, such as Top or Period) its first example as the value a user
-// starts from, else the type's empty value. An n8n "json" property takes its default as text.
+// The value n8n's form starts a property with (n8n also runs a node with it when the field is
+// never touched): the form's own start ("x-form-default") or the schema's default; for a
+// collection, that object with the form starts of its options gathered in (Purge Chats'
+// Options start as {"dryRun": true}); a number the node needs no default for (Top) starts at
+// its example once added. Else the type's empty value: a JSON field such as Period starts
+// empty, its example shown only as the placeholder, never filled in. An n8n "json" property
+// takes its default as text.
 Value default_for(const Value &prop, const std::string &type, Alloc &a) {
-    const bool from_example = (type == "number" || type == "json") && prop.HasMember("examples") &&
-                              prop["examples"].IsArray() && !prop["examples"].Empty();
-    if (prop.HasMember("default") || from_example) {
-        const Value &d = prop.HasMember("default") ? prop["default"] : prop["examples"][0];
-        if (type == "json" && !d.IsString()) return Value(to_json(d).c_str(), a);
-        return Value(d, a);
+    if (type == "collection") {
+        Value start = prop.HasMember("default") && prop["default"].IsObject() ? Value(prop["default"], a)
+                                                                               : Value(rapidjson::kObjectType);
+        if (prop.HasMember("properties") && prop["properties"].IsObject())
+            for (const auto &option : prop["properties"].GetObject())
+                if (const Value *d = form_default_of(option.value)) {
+                    start.RemoveMember(option.name);
+                    start.AddMember(Value(option.name, a), Value(*d, a), a);
+                }
+        return start;
     }
+    const bool from_example = type == "number" && prop.HasMember("examples") && prop["examples"].IsArray() &&
+                              !prop["examples"].Empty();
+    const Value *d = form_default_of(prop) ? form_default_of(prop)
+                     : prop.HasMember("default") ? &prop["default"]
+                     : from_example              ? &prop["examples"][0]
+                                                 : nullptr;
+    if (d) return type == "json" && !d->IsString() ? Value(to_json(*d).c_str(), a) : Value(*d, a);
     if (type == "number") return Value(0);
     if (type == "boolean") return Value(false);
-    if (type == "collection") return Value(rapidjson::kObjectType);
     return Value("");
 }
 
@@ -43,7 +58,7 @@ Value property(const std::string &name, const Value &prop, bool required, Alloc 
     p.AddMember("type", Value(type.c_str(), a), a);
     p.AddMember("default", default_for(prop, type, a), a);
     if (required) p.AddMember("required", true, a);
-    if (prop.HasMember("x-placeholder")) p.AddMember("placeholder", Value(prop["x-placeholder"], a), a);
+    if (auto placeholder = placeholder_of(prop)) p.AddMember("placeholder", Value(placeholder->c_str(), a), a);
     if (prop.HasMember("description")) p.AddMember("description", Value(prop["description"], a), a);
     Value options(rapidjson::kObjectType);
     if (prop.HasMember("minimum")) options.AddMember("minValue", Value(prop["minimum"], a), a);

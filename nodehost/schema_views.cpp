@@ -146,17 +146,30 @@ void add_option(Value &ui, const char *key, Value v, Alloc &a) {
 
 }  // namespace
 
+std::optional<std::string> placeholder_of(const Value &p) {
+    if (!p.IsObject()) return std::nullopt;
+    if (p.HasMember("x-placeholder") && p["x-placeholder"].IsString()) return p["x-placeholder"].GetString();
+    if (!p.HasMember("examples") || !p["examples"].IsArray() || p["examples"].Empty()) return std::nullopt;
+    const Value &example = p["examples"][0];
+    return example.IsString() ? std::string(example.GetString(), example.GetStringLength()) : to_json(example);
+}
+
+const Value *form_default_of(const Value &p) {
+    return p.IsObject() && p.HasMember("x-form-default") ? &p["x-form-default"] : nullptr;
+}
+
 Value standard_schema(const Value &schema, Alloc &a) { return convert(schema, a); }
 
 Value ui_schema(const Value &s, Alloc &a) {
     Value ui(rapidjson::kObjectType);
     if (!s.IsObject()) return ui;
     if (s.HasMember("x-order")) ui.AddMember("ui:order", Value(s["x-order"], a), a);
-    if (s.HasMember("x-placeholder")) ui.AddMember("ui:placeholder", Value(s["x-placeholder"], a), a);
+    if (auto placeholder = placeholder_of(s)) ui.AddMember("ui:placeholder", Value(placeholder->c_str(), a), a);
     if (is_true(s, "x-secret") || is_true(s, "writeOnly")) ui.AddMember("ui:widget", "password", a);
     if (s.HasMember("x-rows")) add_option(ui, "rows", Value(s["x-rows"], a), a);
     if (s.HasMember("x-options-source")) add_option(ui, "optionsSource", Value(s["x-options-source"], a), a);
     if (s.HasMember("x-show-when")) add_option(ui, "showWhen", Value(s["x-show-when"], a), a);
+    if (const Value *start = form_default_of(s)) add_option(ui, "formDefault", Value(*start, a), a);
     if (s.HasMember("properties") && s["properties"].IsObject())
         for (const auto &p : s["properties"].GetObject()) {
             Value child = ui_schema(p.value, a);

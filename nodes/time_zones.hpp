@@ -11,7 +11,8 @@
 
 namespace threecx {
 
-// The options source "timeZones": one choice per zone of the PBX with an IANA name.
+// The options source "timeZones": one choice per zone of the PBX with an IANA name, over at
+// most 100 pages (the options layer then offers only the names the node accepts).
 inline constexpr const char *time_zones_source = "timeZones";
 void time_zone_options(xapi::Client &client, wfplugin::ExecutionContext &ctx, const wfplugin::ChoiceSink &emit);
 

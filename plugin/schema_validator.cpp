@@ -117,6 +117,10 @@ void validate_against_schema(const rapidjson::Value &value, const rapidjson::Val
     if (json_string && json_string->IsTrue() && value.IsString()) {
         // The string form of a JSON parameter: parse it, then validate it as the object form.
         // Read under the same policy as every other document: one reading, one meaning.
+        // Empty is how a form's JSON field starts (never with an example filled in).
+        const std::string_view text(value.GetString(), value.GetStringLength());
+        if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+            throw invalid(name, fmt::format("{} is empty; it must be a JSON object or a string holding one", name));
         rapidjson::Document parsed;
         try {
             parsed = json::parse({value.GetString(), value.GetStringLength()}, name);

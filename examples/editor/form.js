@@ -36,11 +36,14 @@ async function main() {
     const i = described.nodes.findIndex((n) => n.type === select.value);
     const schema = withHints(described.nodes[i].schema, ui.nodes[i].uiSchema);
     delete schema.$schema; // the library reads the keywords it knows; the dialect needs no fetch
+    const startval = formStartValue(ui.nodes[i].uiSchema); // start_value.js
     editor = new JSONEditor(document.getElementById('form'), {
       schema,
+      ...(startval ? { startval } : {}),
       theme: 'html',
-      // Optional fields only when added, and no value the schema does not give: a form
-      // that sends nothing the user did not choose (a default is what the node does anyway).
+      // Optional fields only when added, and no value but the form's own starts: a form
+      // that sends nothing the user did not choose (a default is what the node does anyway)
+      // and holds no value that deletes anything (the period starts empty).
       display_required_only: true,
       use_default_values: false,
       remove_empty_properties: true,

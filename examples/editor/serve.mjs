@@ -14,6 +14,7 @@ const describe = (format) => execFileSync(nodehost, ['describe', plugin, '--form
 const files = {
   '/': [fs.readFileSync(path.join(here, 'index.html')), 'text/html'],
   '/form.js': [fs.readFileSync(path.join(here, 'form.js')), 'text/javascript'],
+  '/start_value.js': [fs.readFileSync(path.join(here, 'start_value.js')), 'text/javascript'],
   '/vendor/jsoneditor.js': [fs.readFileSync(path.join(npmDir, 'node_modules/@json-editor/json-editor/dist/jsoneditor.js')), 'text/javascript'],
   '/describe.json': [describe('json-schema'), 'application/json'],
   '/ui-schema.json': [describe('ui-schema'), 'application/json'],

@@ -55,6 +55,11 @@ try {
 
   await page.selectOption('#node', 'threecx.purgeChats');
   await page.waitForSelector('input[name="root[period]"], select, textarea');
+  // Purge Chats starts harmless: no period, Dry Run on (the form's start, start_value.js).
+  await page.waitForSelector('[name="root[options][dryRun]"]');
+  const dryRun = page.locator('select[name="root[options][dryRun]"]');
+  assert.equal(await dryRun.evaluate((e) => e.selectedOptions[0].textContent), 'true');
+  assert.deepEqual(JSON.parse(await page.textContent('#parameters')), { options: { dryRun: true } });
   await page.screenshot({ path: path.join(shotDir, 'form-purge-chats.png'), fullPage: true });
   assert.deepEqual(errors, []);
 

@@ -486,13 +486,85 @@ void Emulator::purge(const httplib::Request &req, httplib::Response &res) {
     res.status = 204;
 }
 
+namespace {
+
+struct Zone {
+    const char *iana, *name, *windows;
+};
+
+const std::vector<Zone> usual_zones = {
+    {"Europe/Berlin", "(UTC+01:00) Berlin", "W. Europe Standard Time"},
+    {"Etc/UTC", "(UTC) Coordinated Universal Time", "UTC"},
+    {"America/New_York", "(UTC-05:00) Eastern Time", "Eastern Standard Time"},
+};
+
+// Real zones, each display name carrying what a terminal acts on: a clear-screen and colour
+// sequence, a line break and tab, a C1 CSI (U+009B) and DEL, a right-to-left override and a
+// line separator.
+const std::vector<Zone> escaped_zones = {
+    {"Europe/Berlin", "\x1b[2J\x1b[31m(UTC+01:00) Berlin", "W. Europe Standard Time"},
+    {"Etc/UTC", "(UTC)\nEtc/Fake\tinjected", "UTC"},
+    {"America/New_York", "(UTC-05:00) New York\xc2\x9b" "31m", "Eastern\x7f Standard Time"},
+    {"Asia/Tokyo", "(UTC+09:00) Tokyo \xe2\x80\xae" "oykoT\xe2\x80\xa8next", "Tokyo Standard Time"},
+};
+
+// Two real zones among names no node accepts: not in the IANA database, a path, OData text,
+// a control sequence, the machine's own zone, and an empty name.
+const std::vector<Zone> invalid_zones = {
+    {"Mars/Olympus_Mons", "(UTC+?) Olympus Mons", "Mars Standard Time"},
+    {"Europe/Berlin", "(UTC+01:00) Berlin", "W. Europe Standard Time"},
+    {"../../etc/passwd", "(UTC) passwd", "UTC"},
+    {"UTC' or 1 eq 1", "(UTC) or", "UTC"},
+    {"Europe/Berlin\x1b[0m", "(UTC+01:00) Berlin, coloured", "W. Europe Standard Time"},
+    {"localtime", "(UTC?) this machine", "Local"},
+    {"Etc/UTC", "(UTC) Coordinated Universal Time", "UTC"},
+};
+
+const char *const many_zones[] = {"Europe/Berlin",  "Etc/UTC",          "America/New_York", "Asia/Tokyo",
+                                  "Europe/London",  "Europe/Paris",     "Australia/Sydney", "America/Chicago",
+                                  "Africa/Cairo",   "Asia/Kolkata"};
+
+}  // namespace
+
 void Emulator::time_zones(const httplib::Request &req, httplib::Response &res) {
     if (!authorised(req, res) || inject_fault(req, res)) return;
-    res.set_content(R"({"value":[)"
-                    R"({"Id":"1","Name":"(UTC+01:00) Berlin","IanaName":"Europe/Berlin","WindowsName":"W. Europe Standard Time"},)"
-                    R"({"Id":"2","Name":"(UTC) Coordinated Universal Time","IanaName":"Etc/UTC","WindowsName":"UTC"},)"
-                    R"({"Id":"3","Name":"(UTC-05:00) Eastern Time","IanaName":"America/New_York","WindowsName":"Eastern Standard Time"}]})",
-                    "application/json");
+    Faults f;
+    {
+        std::lock_guard lock(mutex_);
+        f = faults_;
+    }
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    auto zone = [&](const std::string &id, const char *iana, const char *name, const char *windows) {
+        w.StartObject();
+        w.Key("Id"), w.String(id.c_str());
+        w.Key("Name"), w.String(name);
+        w.Key("IanaName"), w.String(iana);
+        w.Key("WindowsName"), w.String(windows);
+        w.EndObject();
+    };
+    w.StartObject();
+    w.Key("value");
+    w.StartArray();
+    std::string next_link;
+    if (f.time_zone_pages_forever > 0) {
+        // A server that never stops paging: page N links to page N + 1, a link never seen before.
+        const long page = req.has_param("page") ? std::stol(req.get_param_value("page")) : 0;
+        for (int i = 0; i < f.time_zone_pages_forever; ++i) {
+            const char *iana = many_zones[i % std::size(many_zones)];
+            zone(std::to_string(page * f.time_zone_pages_forever + i), iana, iana, "");
+        }
+        next_link = (tls_ ? "https://" : "http://") + req.get_header_value("Host") + "/xapi/v1/Defs/TimeZones?page=" +
+                    std::to_string(page + 1);
+    } else {
+        const auto &zones = f.time_zone_escapes ? escaped_zones : f.time_zone_invalid ? invalid_zones : usual_zones;
+        for (size_t i = 0; i < zones.size(); ++i) zone(std::to_string(i + 1), zones[i].iana, zones[i].name, zones[i].windows);
+        if (f.time_zone_invalid) zone("0", "", "(no IANA name)", "Dateline Standard Time");
+    }
+    w.EndArray();
+    if (!next_link.empty()) w.Key("@odata.nextLink"), w.String(next_link.c_str());
+    w.EndObject();
+    res.set_content(std::string(buf.GetString(), buf.GetSize()), "application/json");
 }
 
 void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
@@ -541,6 +613,9 @@ void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
         flag("trickle", faults_.trickle);
         flag("gzipBomb", faults_.gzip_bomb);
         flag("hugeRecord", faults_.huge_record);
+        get("timeZonePagesForever", faults_.time_zone_pages_forever);
+        flag("timeZoneEscapes", faults_.time_zone_escapes);
+        flag("timeZoneInvalid", faults_.time_zone_invalid);
         res.status = 204;
     } else {
         odata_error(res, 404, "NotFound", "no such admin endpoint");

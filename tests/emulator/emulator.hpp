@@ -55,6 +55,10 @@ struct Faults {
     bool trickle = false;          // the body at about one byte per 100 ms
     bool gzip_bomb = false;        // a gzip body that inflates to 1.5 GiB of JSON whitespace
     bool huge_record = false;      // the first record carries a 20 MiB message
+    // Defs/TimeZones gone wrong (each stays on until turned off):
+    int time_zone_pages_forever = 0;  // N > 0: every page holds N real zones and links to a new next page
+    bool time_zone_escapes = false;   // real zones whose display names hold ESC, C1, newline, bidi controls
+    bool time_zone_invalid = false;   // zone names no node accepts ("Mars/Olympus_Mons", "../../etc/passwd"...) among real ones
 };
 
 class Emulator {

@@ -154,8 +154,14 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
 
     const auto &period = d["nodes"][1]["properties"][0];
     CHECK(std::string(period["type"].GetString()) == "json");
-    CHECK(period["default"].IsString());  // n8n's json properties take their default as text
-    CHECK(testsupport::parse(period["default"].GetString()).IsObject());
+    // The period starts empty: its example, a real range, is only the placeholder (a form
+    // holding it purged that range when run untouched). Dry Run starts on in the form.
+    CHECK(std::string(period["default"].GetString()) == "");
+    CHECK(testsupport::parse(period["placeholder"].GetString()) ==
+          schema_file("purgeChats")["properties"]["period"]["examples"][0]);
+    const auto &purge_options = d["nodes"][1]["properties"][2];
+    CHECK(purge_options["default"] == testsupport::parse(R"({"dryRun": true})"));
+    CHECK(purge_options["options"][0]["default"].GetBool());  // Dry Run, once added, starts on too
 
     const auto &cred = d["credentials"][0]["properties"];
     CHECK(std::string(cred[2]["name"].GetString()) == "apiKey");

@@ -36,6 +36,7 @@ const BadInput table[] = {
     {download, R"({"clientTimeZone": "UTC", "options": "top=5"})", "options", "options must be object, got string"},
     {purge, R"({})", "period", "period is required"},
     {purge, R"({"period": "not json"})", "period", "must be a JSON object or a string holding one"},
+    {purge, R"({"period": "", "options": {"dryRun": false}})", "period", "period is empty; it must be a JSON object"},  // a form's start
     {purge, R"({"period": 5})", "period", "period must be object or string, got integer"},
     {purge, R"({"period": {"Start": "2025-02-01T00:00:00Z", "Stop": "2025-01-01T00:00:00Z"}})", "period.Start", "period.Start (2025-02-01T00:00:00Z) is after period.Stop (2025-01-01T00:00:00Z)"},
     {purge, R"({"period": "{\"Start\": \"2025-03-01T00:00:00+02:00\", \"Stop\": \"2025-02-28T21:00:00Z\"}"})", "period.Start", "is after period.Stop"},
