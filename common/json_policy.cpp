@@ -60,8 +60,19 @@ public:
     bool StartArray() { return start(false) && doc_.StartArray(); }
     bool EndArray(rapidjson::SizeType n) { return end() && doc_.EndArray(n); }
 
-    // The path of the value being read when the parse stopped.
+    // The path of the value being read when the parse stopped, cut (on a character boundary)
+    // to max_path bytes with "..." after: 64 levels of long keys would repeat a hostile input.
+    static constexpr std::size_t max_path = 160;
     std::string path() const {
+        std::string out = full_path();
+        if (out.size() <= max_path) return out;
+        std::size_t cut = max_path;
+        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+        return out.substr(0, cut) + "...";
+    }
+
+private:
+    std::string full_path() const {
         std::string out;
         for (const Frame &f : frames_) {
             if (f.object) {
@@ -74,7 +85,6 @@ public:
         return out;
     }
 
-private:
     struct Frame {
         bool object;
         std::unordered_set<std::string> keys;  // objects: names seen, for duplicates

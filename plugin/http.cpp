@@ -1,6 +1,5 @@
 #include "wfplugin/http.hpp"
 
-#include "wfplugin/json.hpp"
 #include "wfplugin/url.hpp"
 
 #include <curl/curl.h>
@@ -123,7 +122,18 @@ Lease::~Lease() {
     if (p.idle.count(key_) < Pool::max_idle_per_origin) p.idle.emplace(key_, std::move(handle_));
 }
 
-void Lease::check_allowed(const Request &request) const {
+size_t request_line_size(const Request &request) {
+    auto url = parse_url(request.url);
+    const size_t target = url ? request.url.size() - url->origin().size() : request.url.size();
+    return request.method.size() + 1 + std::max<size_t>(target, 1) + std::string_view(" HTTP/1.1").size();
+}
+
+void Lease::check_sendable(const Request &request) const {
+    if (size_t n = request_line_size(request); n > max_request_line)
+        throw TransportError(TransportError::Kind::request_too_long,
+                             fmt::format("the request line would be {} bytes, more than the {} a server accepts (nginx's "
+                                         "and Kestrel's default); not sent",
+                                         n, max_request_line));
     if (!policy_.reads_only || request.method == "GET" || request.method == "HEAD") return;
     if (request.method == "POST" &&
         std::find(policy_.allowed_posts.begin(), policy_.allowed_posts.end(), request.url) != policy_.allowed_posts.end())
@@ -131,14 +141,15 @@ void Lease::check_allowed(const Request &request) const {
     // The path says which operation was held back; the query is left out (it is the user's data).
     auto url = parse_url(request.url);
     std::string path = url ? request.url.substr(url->origin().size()) : std::string("(a malformed URL)");
-    path = path.substr(0, path.find_first_of("?#"));
+    path = path.substr(0, std::min<size_t>(path.find_first_of("?#"), 200));
     throw TransportError(TransportError::Kind::refused,
                          fmt::format("dry run: {} {} was not sent ({} bytes of body): a dry run sends only reads",
-                                     request.method, json::excerpt(path), request.body.size()));
+                                     request.method, path, request.body.size()));
 }
 
+
 Response::Response(Lease &lease, const Request &request, std::function<void()> poll, size_t slot, bool wait)
-    : handle_((lease.check_allowed(request), lease.handle())),
+    : handle_((lease.check_sendable(request), lease.handle())),
       transfer_(handle_.transfer(slot)),
       poll_(std::move(poll)),
       buffer_(transfer_.body),
@@ -268,11 +279,16 @@ void Response::throw_if_failed() {
         case CURLE_SSL_CONNECT_ERROR: return {Kind::tls, "TLS failed with"};
         case CURLE_WRITE_ERROR: return {Kind::internal, "reading the answer failed with"};
         // While the reader is behind, libcurl holds what one network read inflates to; it
-        // refuses past its own bound, which only a compression bomb reaches.
+        // refuses past its own bound, which only a compression bomb reaches. Before any byte
+        // of an answer, it is libcurl's own memory.
         case CURLE_OUT_OF_MEMORY: return {Kind::too_large, "a compression bomb? the answer inflated past what libcurl holds, from"};
         default: return {Kind::transfer, "network error with"};
         }
     }();
+    if (code == CURLE_OUT_OF_MEMORY && bytes_ == 0) {
+        kind = Kind::internal;
+        what = "libcurl ran out of memory before any answer from";
+    }
     throw TransportError(kind, fmt::format("{} {}: {}", what, origin_, detail));
 }
 

@@ -10,10 +10,10 @@ rapidjson::Document parse(std::string_view text, const std::string &what) {
     const std::string name = what.empty() ? "input" : what;
     rapidjson::Document doc;
     if (auto problem = wfcommon::json::parse(text, doc)) {
-        // Parameters' fields are named from their root ("options.filter"), as validation names them.
-        std::string field = what == "parameters" && !problem->path.empty() ? problem->path
-                            : problem->path.empty() || problem->path[0] == '[' ? what + problem->path
-                                                                              : what + "." + problem->path;
+        // The field is the parameter named by keys, as validation names it ("options.filter"):
+        // the path up to its first array index; parameters' paths start at their root.
+        const std::string keys = problem->path.substr(0, problem->path.find('['));
+        std::string field = what == "parameters" ? (keys.empty() ? what : keys) : keys.empty() ? what : what + "." + keys;
         throw invalid(field, fmt::format("{} is not valid JSON: {}", name, problem->describe()));
     }
     return doc;

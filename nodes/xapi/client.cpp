@@ -48,6 +48,7 @@ NodeError network_error(const http::TransportError &e) {
     using Kind = http::TransportError::Kind;
     if (e.kind == Kind::internal) return NodeError(WFNODE_ERR_INTERNAL, e.what());
     if (e.kind == Kind::refused) return NodeError(WFNODE_ERR_DRY_RUN, e.what());
+    if (e.kind == Kind::request_too_long) return NodeError(WFNODE_ERR_INVALID_INPUT, e.what());
     std::string hint = e.kind == Kind::tls_verify
                            ? " (the server's TLS certificate could not be verified; set ignoreTlsIssues for a self-signed PBX)"
                            : "";
@@ -64,6 +65,7 @@ auto Client::send(http::Request request, const std::string &what, bool idempoten
         ctx_.log(WFNODE_LOG_WARN, fmt::format("{}: {}; trying again in {:.1f} s", what, why, wait.count() / 1000.0));
     };
     try {
+        lease_.check_sendable(request);  // before a token is fetched for a request that cannot leave
         return http::with_retries(options.retry, idempotent, poll_, on_retry,
                                   [&] { return send_with_token(request, what, on_success); });
     } catch (const http::TransportError &e) {

@@ -164,7 +164,8 @@ void Emulator::token(const httplib::Request &req, httplib::Response &res) {
     // A new token invalidates the client's previous one, as on a real PBX.
     active_token_ = fmt::format("emu-{}-{:016x}", ++token_serial_, std::random_device{}() * 0x9e3779b97f4a7c15ULL);
     token_expiry_ = std::chrono::steady_clock::now() + std::chrono::seconds(config_.token_lifetime_s);
-    res.set_content(fmt::format(R"({{"token_type":"Bearer","expires_in":{},"access_token":"{}"}})",
+    const std::string padding = faults_.huge_token_answer ? fmt::format(R"("padding":"{}",)", std::string(1u << 20, 'x')) : "";
+    res.set_content(fmt::format(R"({{{}"token_type":"Bearer","expires_in":{},"access_token":"{}"}})", padding,
                                 config_.token_lifetime_s, active_token_),
                     "application/json");
 }
@@ -613,6 +614,7 @@ void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
         flag("trickle", faults_.trickle);
         flag("gzipBomb", faults_.gzip_bomb);
         flag("hugeRecord", faults_.huge_record);
+        flag("hugeTokenAnswer", faults_.huge_token_answer);
         get("timeZonePagesForever", faults_.time_zone_pages_forever);
         flag("timeZoneEscapes", faults_.time_zone_escapes);
         flag("timeZoneInvalid", faults_.time_zone_invalid);

@@ -55,6 +55,7 @@ struct Faults {
     bool trickle = false;          // the body at about one byte per 100 ms
     bool gzip_bomb = false;        // a gzip body that inflates to 1.5 GiB of JSON whitespace
     bool huge_record = false;      // the first record carries a 20 MiB message
+    bool huge_token_answer = false;  // the token endpoint answers 1 MiB of JSON (a valid token at its end)
     // Defs/TimeZones gone wrong (each stays on until turned off):
     int time_zone_pages_forever = 0;  // N > 0: every page holds N real zones and links to a new next page
     bool time_zone_escapes = false;   // real zones whose display names hold ESC, C1, newline, bidi controls

@@ -31,20 +31,20 @@ std::string nested(size_t depth) { return std::string(depth, '[') + std::string(
 const std::vector<Refused> &refused_table() {
     static const std::vector<Refused> table{
         // 1. Ambiguous JSON: refused, naming the duplicate key.
-        {"json", purge, R"({"period":{"Stop":"2025-01-01T00:00:00Z","Stop":null}})", "parameters", "duplicate key \"Stop\""},
-        {"json", purge, R"({"period":{"All":false,"All":true},"confirmPurgeAll":true})", "parameters", "duplicate key \"All\""},
+        {"json", purge, R"({"period":{"Stop":"2025-01-01T00:00:00Z","Stop":null}})", "period.Stop", "duplicate key \"Stop\""},
+        {"json", purge, R"({"period":{"All":false,"All":true},"confirmPurgeAll":true})", "period.All", "duplicate key \"All\""},
         {"json", purge, R"({"period":"{\"Stop\":\"2025-01-01T00:00:00Z\",\"Stop\":null}"})", "period", "duplicate key \"Stop\""},
-        {"json", download, R"({"clientTimeZone":"UTC","clientTimeZone":"Europe/Berlin"})", "parameters", "duplicate key \"clientTimeZone\""},
-        {"json", download, R"({"clientTimeZone":"UTC","options":{"top":1,"top":5}})", "parameters", "duplicate key \"top\""},
+        {"json", download, R"({"clientTimeZone":"UTC","clientTimeZone":"Europe/Berlin"})", "clientTimeZone", "duplicate key \"clientTimeZone\""},
+        {"json", download, R"({"clientTimeZone":"UTC","options":{"top":1,"top":5}})", "options.top", "duplicate key \"top\""},
         {"json", purge, R"({"period":{"Stop":"2025-01-01T00:00:00Z"}} {"period":{"All":true}})", "parameters", "more data follows"},
         {"json", purge, R"({"period":"{\"Stop\":\"2025-01-01T00:00:00Z\"} {\"All\":true}"})", "period", "more data follows"},
-        {"json", download, R"({"clientTimeZone":"UTC\u0000Europe/Berlin"})", "parameters", "NUL character"},
-        {"json", download, R"({"clientTimeZone":"UTC","options":{"filter":"TimeSent ge 2025-01-01T00:00:00Z\u0000 or true"}})", "parameters", "NUL character"},
-        {"json", download, "{\"clientTimeZone\":\"Europe/Berlin\xff\"}", "parameters", "Invalid encoding"},
-        {"json", download, "{\"clientTimeZone\":\"\xc0\xaf\"}", "parameters", "Invalid encoding"},
-        {"json", download, "{\"clientTimeZone\":\"UTC\",\"options\":{\"search\":\"\xed\xa0\x80\"}}", "parameters", "Invalid encoding"},
+        {"json", download, R"({"clientTimeZone":"UTC\u0000Europe/Berlin"})", "clientTimeZone", "NUL character"},
+        {"json", download, R"({"clientTimeZone":"UTC","options":{"filter":"TimeSent ge 2025-01-01T00:00:00Z\u0000 or true"}})", "options.filter", "NUL character"},
+        {"json", download, "{\"clientTimeZone\":\"Europe/Berlin\xff\"}", "clientTimeZone", "Invalid encoding"},
+        {"json", download, "{\"clientTimeZone\":\"\xc0\xaf\"}", "clientTimeZone", "Invalid encoding"},
+        {"json", download, "{\"clientTimeZone\":\"UTC\",\"options\":{\"search\":\"\xed\xa0\x80\"}}", "options.search", "Invalid encoding"},
         // 2. Depth and size: a clear error, never a stack overflow; short excerpts only.
-        {"depth", download, R"({"clientTimeZone":"UTC","options":)" + nested(65) + "}", "parameters", "nested deeper than 64 levels"},
+        {"depth", download, R"({"clientTimeZone":"UTC","options":)" + nested(65) + "}", "options", "nested deeper than 64 levels"},
         {"depth", download, nested(1'000'000), "parameters", "nested deeper than 64 levels"},
         {"depth", purge, R"({"period":")" + std::string(200, '[') + R"("})", "period", "not valid JSON"},
         {"depth", purge, R"({"period":{"Start":")" + std::string(100'000, '2') + R"("}})", "period.Start", "at most 256"},
@@ -63,7 +63,7 @@ const std::vector<Refused> &refused_table() {
         {"numbers", download, R"({"clientTimeZone":"UTC","options":{"returnAll":true,"concurrency":0}})", "options.concurrency", "must be >= 1"},
         {"numbers", download, R"({"clientTimeZone":"UTC","options":{"returnAll":true,"concurrency":2.5}})", "options.concurrency", "whole number"},
         {"numbers", download, R"({"clientTimeZone":"UTC","options":{"returnAll":true,"concurrency":"4"}})", "options.concurrency", "must be"},
-        {"numbers", download, R"({"clientTimeZone":"UTC","options":{"top":1e400}})", "parameters", "not valid JSON"},
+        {"numbers", download, R"({"clientTimeZone":"UTC","options":{"top":1e400}})", "options.top", "not valid JSON"},
         // 4. Dates: real calendar instants, offsets within +/-14:00, years 0001-9999.
         {"dates", purge, R"({"period":{"Stop":"2025-02-31T00:00:00Z"}})", "period.Stop", "not a real date and time"},
         {"dates", purge, R"({"period":{"Stop":"2025-04-31T00:00:00Z"}})", "period.Stop", "not a real date and time"},
@@ -148,7 +148,7 @@ TEST_CASE("ambiguous items and credentials are refused before anything is sent")
     auto e = execute(download, R"({"clientTimeZone":"UTC"})", dup_creds);
     CHECK(e.status == WFNODE_ERR_INVALID_INPUT);
     REQUIRE(e.errors.size() == 1);
-    CHECK(e.errors[0].field == "credentials");
+    CHECK(e.errors[0].field == "credentials.baseUrl");  // where the duplicate is
     CHECK(e.errors[0].message.find("duplicate key \"baseUrl\"") != std::string::npos);
 
     auto query = execute(download, R"({"clientTimeZone":"UTC"})",

@@ -28,8 +28,9 @@ struct TransportError : std::runtime_error {
     // connect: no connection, so nothing was sent; timeout: the deadline or the low-speed
     // limit hit; transfer: the connection dropped or the answer was cut short; too_large: the
     // answer passed Request::max_body_bytes (decompressed); refused: the lease's SendPolicy
-    // forbids the request, so it was not sent (a dry run's write).
-    enum class Kind { connect, tls, tls_verify, timeout, transfer, too_large, refused, internal };
+    // forbids the request, so it was not sent (a dry run's write); request_too_long: the
+    // request line passes max_request_line, so it was not sent.
+    enum class Kind { connect, tls, tls_verify, timeout, transfer, too_large, refused, request_too_long, internal };
     TransportError(Kind kind, const std::string &message) : std::runtime_error(message), kind(kind) {}
     Kind kind;
 };
@@ -70,8 +71,10 @@ public:
     Lease(const Lease &) = delete;
     Lease &operator=(const Lease &) = delete;
     Handle &handle() { return *handle_; }
-    // Throws TransportError(refused) when the policy forbids `request`.
-    void check_allowed(const Request &request) const;
+    // Throws TransportError when `request` cannot be sent on this lease: refused when the
+    // policy forbids it, request_too_long past max_request_line. Every Response checks it;
+    // a caller may check earlier (before fetching a token for it).
+    void check_sendable(const Request &request) const;
 
 private:
     std::string key_;
@@ -155,6 +158,14 @@ private:
     int curl_result_ = 0;
     ::curl_slist *header_list_ = nullptr;
 };
+
+// The longest request line ("GET /path?query HTTP/1.1") sent: 8 KiB is the default limit of
+// nginx (large_client_header_buffers) and of ASP.NET Core's Kestrel (MaxRequestLineSize),
+// the web servers in front of 3CX's XAPI; a longer one would be refused (414) or cut. A
+// longer request is refused before sending, so the caller can say which input made it long.
+inline constexpr size_t max_request_line = 8192;
+// The request line `request` would send, in bytes.
+size_t request_line_size(const Request &request);
 
 // Percent-encodes every byte outside RFC 3986's unreserved set (curl_easy_escape).
 std::string percent_encode(std::string_view s);

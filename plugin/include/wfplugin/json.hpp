@@ -23,7 +23,7 @@ using wfcommon::json::max_depth;
 
 // Parses `text` under the policy; on failure throws NodeError(INVALID_INPUT) saying what was
 // wrong and where ("parameters is not valid JSON: duplicate key \"top\" at options (byte 9)").
-// Its field is the offending value's path for parameters ("options.filter"), else `what`.
+// Its field names the parameter by its keys ("options.filter"; `what` and the keys otherwise).
 rapidjson::Document parse(std::string_view text, const std::string &what);
 
 // Compact serialisation of a value.
