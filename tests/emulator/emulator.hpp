@@ -23,7 +23,13 @@ struct Config {
     std::string client_id = "demo-client";
     std::string client_secret = "demo-secret";
     int token_lifetime_s = 3600;
-    size_t page_cap = 0;  // 0: no server-driven paging; else at most this many records + @odata.nextLink
+    // Server-driven paging, each way an OData server may do it. `page_cap`: at most this many
+    // records per answer (0: as many as asked). `next_link`: how a capped answer says where
+    // the rest is: by $skip (as ASP.NET OData does), by an opaque $skiptoken, or not at all.
+    size_t page_cap = 0;
+    enum class NextLink { skip, skiptoken, none } next_link = NextLink::skip;
+    bool counts = true;       // false: $count=true is ignored (no @odata.count)
+    size_t same_instant = 1;  // every run of this many chats shares one TimeSent (clusters)
     size_t chats = 10000;
     uint64_t seed = 3;
     TimePoint data_end{};
