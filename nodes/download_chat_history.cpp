@@ -107,6 +107,9 @@ DownloadPlan plan_from(const rapidjson::Value &params) {
 // than it sends: each check ends the item with an error naming what the server did.
 class ExportGuard {
 public:
+    // A next link repeated within one page's chain of links is a loop. Across pages it is
+    // not: two different requests can end in the same remainder (the same $skip and $top).
+    void page_started() { links_.clear(); }
     void next_link(const std::string &link) {
         if (!links_.insert(link).second)
             throw NodeError(WFNODE_ERR_API, fmt::format("the server sent a next page link it had sent before ({}): a "
@@ -235,6 +238,7 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
     // `steady_count`: the count must not change from page to page ($skip paging).
     auto fetch = [&](const std::string &url, bool steady_count = false,
                      std::unique_ptr<http::Response> started = nullptr) -> Answer {
+        guard.page_started();
         xapi::PageInfo page = client.get_collection(url, on_record, on_count, plan.request, "TimeSent", std::move(started));
         if (steady_count) guard.same_count(page.count);
         guard.page_done(page.count, plan.page_size);

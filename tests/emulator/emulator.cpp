@@ -108,7 +108,7 @@ void write_chat(Writer &w, const Chat &c, const std::vector<std::string> &select
 
 }  // namespace
 
-Emulator::Emulator(Config config) : config_(std::move(config)) {
+Emulator::Emulator(Config config) : config_(std::move(config)), paging_(config_.paging) {
     chats_ = generate_chats(config_.chats, config_.seed, config_.data_end);
     // Runs of chats at one instant (the store stays in TimeSent order): a page boundary can
     // then fall inside a run, and a run can be larger than a page.
@@ -320,13 +320,15 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         Query q = parse_query(param(req, "$top"), param(req, "$skip"), param(req, "$count"), param(req, "$filter"),
                               param(req, "$orderby"), param(req, "$select"), param(req, "$expand"), param(req, "$search"));
         Faults f;  // the modes that stay on
+        Paging paging;
         {
             std::lock_guard lock(mutex_);
             f = faults_;
+            paging = paging_;
         }
 
         std::shared_lock data(data_mutex_);
-        if (!config_.counts) q.count = false;
+        if (!paging.counts) q.count = false;
         // A $skiptoken (from a next link of ours, which drops $skip) holds where the answer goes on.
         size_t resume = 0;
         if (const std::string token = param(req, "$skiptoken"); !token.empty()) {
@@ -361,8 +363,8 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         size_t end = q.top ? std::min(total, skip + static_cast<size_t>(*q.top)) : total;
         size_t page_end = end;
         std::string next_link;
-        if (config_.page_cap && skip < end && end - skip > config_.page_cap) page_end = skip + config_.page_cap;
-        if (page_end < end && config_.next_link != Config::NextLink::none) {
+        if (paging.page_cap && skip < end && end - skip > paging.page_cap) page_end = skip + paging.page_cap;
+        if (page_end < end && paging.next_link != Paging::NextLink::none) {
             // The client's other options as they came; $skip and $top (and a $skiptoken) anew,
             // so a client must follow the link as it is, never adding its own.
             std::string query;
@@ -370,7 +372,7 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
                 if (name == "$skip" || name == "$top" || name == "$skiptoken") continue;
                 query += (query.empty() ? "?" : "&") + encode(name) + "=" + encode(value);
             }
-            if (config_.next_link == Config::NextLink::skip)
+            if (paging.next_link == Paging::NextLink::skip)
                 query += (query.empty() ? "?" : "&") + std::string("$skip=") + std::to_string(page_end);
             else
                 query += (query.empty() ? "?" : "&") + fmt::format("$skiptoken=o{:x}", page_end);
@@ -529,6 +531,23 @@ void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
         res.set_content(body, "text/plain");
     } else if (req.path == "/admin/revoke-token" && req.method == "POST") {
         active_token_.clear();  // as if another process had taken a new token
+        res.status = 204;
+    } else if (req.path == "/admin/paging" && req.method == "POST") {
+        // {"pageCap": N, "nextLink": "skip"|"skiptoken"|"none", "counts": bool}, each optional.
+        rapidjson::Document d;
+        d.Parse(req.body.c_str());
+        if (d.HasParseError() || !d.IsObject()) return odata_error(res, 400, "BadRequest", "paging must be a JSON object");
+        Paging p = paging_;
+        if (d.HasMember("pageCap") && d["pageCap"].IsUint()) p.page_cap = d["pageCap"].GetUint();
+        if (d.HasMember("counts") && d["counts"].IsBool()) p.counts = d["counts"].GetBool();
+        if (d.HasMember("nextLink") && d["nextLink"].IsString()) {
+            const std::string kind = d["nextLink"].GetString();
+            if (kind == "skip") p.next_link = Paging::NextLink::skip;
+            else if (kind == "skiptoken") p.next_link = Paging::NextLink::skiptoken;
+            else if (kind == "none") p.next_link = Paging::NextLink::none;
+            else return odata_error(res, 400, "BadRequest", "nextLink is skip, skiptoken or none");
+        }
+        paging_ = p;
         res.status = 204;
     } else if (req.path == "/admin/faults" && req.method == "POST") {
         rapidjson::Document d;
