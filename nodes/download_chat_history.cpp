@@ -107,18 +107,23 @@ DownloadPlan plan_from(const rapidjson::Value &params) {
 // than it sends: each check ends the item with an error naming what the server did.
 class ExportGuard {
 public:
+    // A next link repeated within one page's chain of links is a loop. Across pages it is
+    // not: two different requests can end in the same remainder (the same $skip and $top).
+    void page_started() { links_.clear(); }
     void next_link(const std::string &link) {
         if (!links_.insert(link).second)
             throw NodeError(WFNODE_ERR_API, fmt::format("the server sent a next page link it had sent before ({}): a "
                                                         "loop; stopped", json::excerpt(link, 120)), {}, 200);
     }
-    // Every record of a page goes into its fingerprint; only `fresh` ones (not a boundary
-    // record asked for again) count towards what @odata.count promised.
+    // A `fresh` record (not one of the boundary instant's, asked for again by paging by
+    // TimeSent) goes into the page's fingerprint and counts towards what @odata.count
+    // promised. The records asked for again are the paging's own overlap, not the server's
+    // repeat: a last page of nothing but them is the proof of the end, never "the same page".
     void record(std::string_view json, bool fresh) {
+        if (!fresh) return;
         // Every byte: records of one conversation can share their first and last bytes.
         hash_ = (hash_ ^ std::hash<std::string_view>{}(json)) * 1099511628211ull;
         ++page_records_;
-        fresh_ += fresh;
     }
     // With $skip paging, a count that changes between pages means records moved under the
     // pages: some may have been skipped or repeated. That ends the export, never silently.
@@ -135,8 +140,7 @@ public:
     // it ignores $skip or the next page link; with $count, no more records than it promised.
     void page_done(std::optional<int64_t> count, uint64_t page_size) {
         if (count && !promised_) promised_ = count;
-        received_ += fresh_;
-        fresh_ = 0;
+        received_ += page_records_;
         if (page_records_ > 0 && !pages_.insert({hash_, page_records_}).second)
             throw NodeError(WFNODE_ERR_API, "the server sent the same page of records twice (does it ignore $skip or "
                                             "the next page link?); stopped", {}, 200);
@@ -146,7 +150,7 @@ public:
         hash_ = 14695981039346656037ull;
         page_records_ = 0;
     }
-    // The export ended on the server's word (an empty or short page): it must have handed on
+    // The export ended on the server's word (a page with nothing new): it must have handed on
     // what it counted (@odata.count counts from the start, before `skipped`).
     void finished(uint64_t handed_on, uint64_t skipped) const {
         if (promised_ && handed_on + skipped < static_cast<uint64_t>(*promised_))
@@ -159,8 +163,15 @@ public:
 private:
     std::set<std::string> links_;
     std::set<std::pair<uint64_t, uint64_t>> pages_;
-    uint64_t hash_ = 14695981039346656037ull, page_records_ = 0, fresh_ = 0, received_ = 0;
+    uint64_t hash_ = 14695981039346656037ull, page_records_ = 0, received_ = 0;
     std::optional<int64_t> promised_;
+};
+
+// What one request brought, with the next page links the server split it into.
+struct Answer {
+    uint64_t records = 0;  // all of them, the boundary instant's asked for again included
+    uint64_t largest = 0;  // the most records a single answer held
+    bool linked = false;   // the server split it with @odata.nextLink
 };
 
 void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, uint32_t item,
@@ -172,6 +183,8 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
     // starts at that instant again (TimeSent ge), and they are not handed on twice.
     std::string boundary;
     std::map<std::string, int, std::less<>> at_boundary;
+    // Set when the page skips the boundary's records ($skip) instead of asking for them again.
+    bool skipping_boundary = false;
     std::string last_time;
     // Records of the last instant handed on, one after another in `last_records` (a buffer
     // that keeps its capacity: no allocation per record).
@@ -181,6 +194,17 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
         const std::string_view record = r.json;
         if (!boundary.empty() && r.key == boundary) {
             if (auto it = at_boundary.find(record); it != at_boundary.end() && it->second > 0) {
+                // Skipped by $skip, it came all the same: the server ignores $skip, or orders
+                // the records of one instant differently from one request to the next, and
+                // then another record of that instant was skipped in its place.
+                if (skipping_boundary)
+                    throw NodeError(WFNODE_ERR_API,
+                                    fmt::format("the server sent a record it had sent before where $skip passed over the "
+                                                "records sharing the instant {} (does it ignore $skip, or order the "
+                                                "records of one instant differently from one request to the next?): "
+                                                "a record may have been skipped; stopped",
+                                                json::excerpt(boundary)),
+                                    {}, 200);
                 --it->second;  // handed on by the page before
                 guard.record(record, false);
                 return;
@@ -209,21 +233,25 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
         count_emitted = true;
         ctx.emit(item, fmt::format(R"({{"@odata.count":{}}})", n));
     };
-    // One page as asked, then the next page links the server adds when it splits it.
+    // One page as asked, then the next page links the server adds when it splits it, each
+    // followed as it is (the server's link holds its own $skip/$top or $skiptoken).
     // `steady_count`: the count must not change from page to page ($skip paging).
     auto fetch = [&](const std::string &url, bool steady_count = false,
-                     std::unique_ptr<http::Response> started = nullptr) -> uint64_t {
+                     std::unique_ptr<http::Response> started = nullptr) -> Answer {
+        guard.page_started();
         xapi::PageInfo page = client.get_collection(url, on_record, on_count, plan.request, "TimeSent", std::move(started));
         if (steady_count) guard.same_count(page.count);
         guard.page_done(page.count, plan.page_size);
-        uint64_t got = page.records;
+        Answer got{page.records, page.records, false};
         while (!page.next_link.empty() && !reached_top()) {
+            got.linked = true;
             guard.next_link(page.next_link);
             position = "the next page link " + json::excerpt(page.next_link, 120);
             page = client.get_collection(page.next_link, on_record, on_count, plan.request, "TimeSent");
             if (steady_count) guard.same_count(page.count);
             guard.page_done(page.count, plan.page_size);
-            got += page.records;
+            got.records += page.records;
+            got.largest = std::max(got.largest, page.records);
         }
         return got;
     };
@@ -233,40 +261,58 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
         return;
     }
 
+    // Under Return All a short page is no proof of the end: a server may cap its answers
+    // below the $top asked, with or without a next link. The export ends only on proof: an
+    // empty page (nothing past what was handed on), or every record @odata.count promised
+    // handed on. Without a count that costs one request more per export than ending at the
+    // first short page did.
     if (plan.pages_by_time()) {
-        // Pages in TimeSent order, each from the last instant handed on. A page of nothing
-        // but that instant's records (more of them than fit a page) is asked for again,
-        // twice as large, until it moves on.
-        uint64_t size = plan.page_size;
+        // Pages in TimeSent order, each from the last instant handed on, whose records come
+        // again first (the page asks for that many more) and are not handed on twice.
+        //
+        // When they fill the server's whole answer (more records share that instant than it
+        // sends at once), no larger page can move on: the next page skips them instead, by
+        // $skip within that instant, which relies on the server keeping the order of that
+        // instant's records; a record skipped that comes all the same ends the export.
+        uint64_t largest = 0;  // the most records the server sent in one answer so far
+        bool linked = false;   // whether it splits its pages with next links
         for (;;) {
             const uint64_t emitted_before = emitted;
-            // The boundary's records come again first: ask for that many more.
             uint64_t again = 0;
             for (const auto &[record, n] : at_boundary) again += static_cast<uint64_t>(n);
-            const uint64_t want = (plan.top ? std::min(size, *plan.top - emitted) : size) + again;
+            const uint64_t size = plan.top ? std::min(plan.page_size, *plan.top - emitted) : plan.page_size;
+            const uint64_t skip = skipping_boundary ? again : 0;
+            const uint64_t want = skipping_boundary ? size : size + again;
             position = boundary.empty() ? "the first page" : "TimeSent ge " + boundary;
+            if (skip) position += fmt::format(", $skip={}", skip);
             std::string since;
             if (!boundary.empty()) {
                 auto t = wfplugin::iso8601::parse(boundary);
                 if (!t) throw NodeError(WFNODE_ERR_API, fmt::format("a record's TimeSent is not a date-time: {}", json::excerpt(boundary)), {}, 200);
                 since = wfplugin::iso8601::format(*t);
             }
-            uint64_t got = fetch(plan.url(want, 0, true, since));
+            const Answer got = fetch(plan.url(want, skip, true, since));
+            largest = std::max(largest, got.largest);
+            linked = linked || got.linked;
             ctx.check_cancelled();
-            // Done at a short page, or once every record the first count promised is handed
-            // on (records added since may follow or not; none that existed is missed).
-            if (reached_top() || got < want) break;
+            // Once every record the first count promised is handed on, records added since
+            // may follow or not; none that existed is missed.
+            if (reached_top()) break;
             if (auto total = guard.promised(); total && emitted >= static_cast<uint64_t>(*total)) break;
-            if (last_time.empty())
-                throw NodeError(WFNODE_ERR_API, "a record has no TimeSent, so the export cannot page by time", {}, 200);
-            if (emitted == emitted_before) {  // nothing new: the boundary instant fills the page
-                if (size >= 100'000)
-                    throw NodeError(WFNODE_ERR_API, fmt::format("more than {} records share the instant {}; stopped",
-                                                                size, json::excerpt(boundary)), {}, 200);
-                size = std::min<uint64_t>(size * 2, 100'000);
+            if (emitted == emitted_before) {
+                // Nothing past what was handed on: the end, unless the server may have cut the
+                // answer at the boundary's records (an answer of all it ever sends at once,
+                // and no next link). Then the next page skips them.
+                if (got.records == 0 || linked || largest > got.records) break;
+                skipping_boundary = true;
+                at_boundary = records_at_last_instant();
                 continue;
             }
-            size = plan.page_size;
+            if (last_time.empty())
+                throw NodeError(WFNODE_ERR_API, "a record has no TimeSent, so the export cannot page by time", {}, 200);
+            // Still inside the instant it skipped in: the next page skips the records of that
+            // instant handed on so far.
+            skipping_boundary = skipping_boundary && last_time == boundary;
             boundary = last_time;
             at_boundary = records_at_last_instant();
         }
@@ -274,22 +320,21 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
         return;
     }
 
-    // Pages of pageSize by $skip/$top (the user's own order or $skip): a change of the data
-    // during the export shifts these pages, which the count on every page detects. The server may split
-    // each of our pages further and say so with @odata.nextLink, which we follow to the end
-    // of that page. The export ends at an empty page, at @odata.count when the server
-    // reports it, or at a short page. Whether a real PBX ever caps pages silently (no
-    // nextLink) is undocumented; when $count is on, the count is what keeps such an export
-    // from ending early.
+    // Pages of pageSize by $skip/$top (the user's own order or $skip, or pages in flight): a
+    // change of the data during the export shifts these pages, which the count on every page
+    // detects. The server may split each of our pages further and say so with
+    // @odata.nextLink, which we follow to the end of that page; a server that cuts its pages
+    // silently is paged on from where its answer ended.
     //
     // Once the first page told the total, the pages after it are known: with concurrency
     // above 1, up to that many are in flight at once (sent ahead, on connections of their
     // own) while the oldest is read; records are still handed on in order, and memory holds
     // at most what each page in flight buffers.
     uint64_t skip = plan.skip;
+    uint64_t stride = plan.page_size;  // records per page: less when the server cuts them silently
     auto page_top = [&](uint64_t at) -> uint64_t {  // what the page at `at` asks for
-        const uint64_t left_in_top = plan.top ? plan.skip + *plan.top - std::min(at, plan.skip + *plan.top) : plan.page_size;
-        return std::min(plan.page_size, left_in_top);
+        const uint64_t left_in_top = plan.top ? plan.skip + *plan.top - std::min(at, plan.skip + *plan.top) : stride;
+        return std::min(stride, left_in_top);
     };
     auto page_url = [&](uint64_t at) { return plan.url(page_top(at), at, false, {}, true); };
     struct Ahead {
@@ -306,16 +351,18 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
         if (!ahead.empty()) started = std::move(ahead.front().request), ahead.pop_front();
         // Each page also asks for the count (shown only if the user asked): if it changes,
         // records moved under the pages and the export says so.
-        uint64_t got = fetch(page_url(skip), true, std::move(started));
+        const Answer got = fetch(page_url(skip), true, std::move(started));
         ctx.check_cancelled();
         if (reached_top()) return;
-        if (got == 0) break;
-        skip += got;
+        if (got.records == 0) break;
+        skip += got.records;
         auto total = guard.promised();
-        if (total ? skip >= static_cast<uint64_t>(*total) : got < want) break;
+        if (total && skip >= static_cast<uint64_t>(*total)) break;
+        // Cut short without a next link: the server's own page size, for the pages after it.
+        if (got.records < want && !got.linked) stride = got.records;
         // Keep the pages after this one in flight, up to the total and to Top.
-        if (plan.concurrency > 1 && total && got == want) {
-            uint64_t next = ahead.empty() ? skip : ahead.back().start + plan.page_size;
+        if (plan.concurrency > 1 && total && got.records == want) {
+            uint64_t next = ahead.empty() ? skip : ahead.back().start + stride;
             while (ahead.size() < plan.concurrency && next < static_cast<uint64_t>(*total) && page_top(next) > 0) {
                 size_t slot = 1;  // slot 0 serves every other request
                 while (std::any_of(ahead.begin(), ahead.end(), [&](const Ahead &a) { return a.slot == slot; })) ++slot;
@@ -326,7 +373,7 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
                 } catch (const http::RetryableFailure &) {
                     break;
                 }
-                next += plan.page_size;
+                next += stride;
             }
         }
     }

@@ -156,22 +156,31 @@ TEST_CASE("a token revoked mid-export: a new token, the export complete") {
 TEST_CASE("a server that lies or loops ends the item with an error saying what it did") {
     struct Case {
         std::string name, admin, message;
-        bool page_cap;
+        std::vector<std::string> flags;  // the emulator's, besides the chats
         std::string options;
     };
+    const std::vector<std::string> next_links{"--page-cap", "300"};
+    // A server that cuts its pages at 10 without a next link, with runs of 25 chats at one
+    // instant: paging by TimeSent passes such a run by $skip within it.
+    const std::vector<std::string> silent_cap_runs{"--page-cap", "10", "--next-link", "none", "--same-instant", "25"};
     const std::vector<Case> cases{
-        {"next link cycle", R"({"nextLinkCycle":true})", "twice", true, R"("returnAll":true,"pageSize":1000)"},
-        {"$skip ignored", R"({"ignoreSkip":true})", "the same page of records twice", false, R"("returnAll":true,"pageSize":1000,"orderby":"TimeSent")"},
-        {"count larger than the data", R"({"countExcess":100})", "promised 20100 records (@odata.count) and sent 20000", false, R"("returnAll":true,"pageSize":1000,"count":true,"orderby":"TimeSent")"},
-        {"a record that is not an object", R"({"badRecords":true})", "is not a JSON object", false, R"("top":5)"},
-        {"a record over 16 MiB", R"({"hugeRecord":true})", "larger than 16 MiB", false, R"("top":5)"},
-        {"a gzip bomb", R"({"gzipBomb":true})", "compression bomb", false, R"("top":5)"},
-        {"a server trickling a byte per 100 ms", R"({"trickle":true})", "timed out", false, R"("top":5,"maxTries":1,"requestTimeoutS":2)"},
+        {"next link cycle", R"({"nextLinkCycle":true})", "twice", next_links, R"("returnAll":true,"pageSize":1000)"},
+        {"$skip ignored", R"({"ignoreSkip":true})", "the same page of records twice", {}, R"("returnAll":true,"pageSize":1000,"orderby":"TimeSent")"},
+        {"$skip ignored within an instant", R"({"ignoreSkip":true})", "the server sent a record it had sent before where $skip passed over",
+         silent_cap_runs, R"("returnAll":true,"pageSize":1000)"},
+        {"count larger than the data", R"({"countExcess":100})", "promised 20100 records (@odata.count) and sent 20000", {}, R"("returnAll":true,"pageSize":1000,"count":true,"orderby":"TimeSent")"},
+        {"count larger than the data, paging by TimeSent", R"({"countExcess":100})", "promised 20100 records (@odata.count) and sent 20000", {}, R"("returnAll":true,"pageSize":1000,"count":true)"},
+        {"count larger than the data, pages cut silently", R"({"countExcess":100})", "promised 20100 records (@odata.count) and sent 20000",
+         {"--page-cap", "300", "--next-link", "none"}, R"("returnAll":true,"pageSize":1000,"count":true)"},
+        {"a record that is not an object", R"({"badRecords":true})", "is not a JSON object", {}, R"("top":5)"},
+        {"a record over 16 MiB", R"({"hugeRecord":true})", "larger than 16 MiB", {}, R"("top":5)"},
+        {"a gzip bomb", R"({"gzipBomb":true})", "compression bomb", {}, R"("top":5)"},
+        {"a server trickling a byte per 100 ms", R"({"trickle":true})", "timed out", {}, R"("top":5,"maxTries":1,"requestTimeoutS":2)"},
     };
     for (const auto &c : cases) {
         INFO(c.name);
         std::vector<std::string> flags{"--chats", std::to_string(chats)};
-        if (c.page_cap) flags.insert(flags.end(), {"--page-cap", "300"});
+        flags.insert(flags.end(), c.flags.begin(), c.flags.end());
         EmulatorProcess emu(flags);
         emu.admin_post("/admin/faults", c.admin);
         auto started = std::chrono::steady_clock::now();

@@ -108,8 +108,12 @@ void write_chat(Writer &w, const Chat &c, const std::vector<std::string> &select
 
 }  // namespace
 
-Emulator::Emulator(Config config) : config_(std::move(config)) {
+Emulator::Emulator(Config config) : config_(std::move(config)), paging_(config_.paging) {
     chats_ = generate_chats(config_.chats, config_.seed, config_.data_end);
+    // Runs of chats at one instant (the store stays in TimeSent order): a page boundary can
+    // then fall inside a run, and a run can be larger than a page.
+    for (size_t i = 0; config_.same_instant > 1 && i < chats_.size(); ++i)
+        chats_[i].time_sent = chats_[i - i % config_.same_instant].time_sent;
     // The time-zone database loads on first use; load it now, before the server's threads
     // can race to do it (ThreadSanitizer saw them do so inside libdate-tz).
     date::get_tzdb();
@@ -319,13 +323,23 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         Query q = parse_query(param(req, "$top"), param(req, "$skip"), param(req, "$count"), param(req, "$filter"),
                               param(req, "$orderby"), param(req, "$select"), param(req, "$expand"), param(req, "$search"));
         Faults f;  // the modes that stay on
+        Paging paging;
         {
             std::lock_guard lock(mutex_);
             f = faults_;
+            paging = paging_;
         }
 
         std::shared_lock data(data_mutex_);
-        size_t skip = f.ignore_skip ? 0 : static_cast<size_t>(q.skip.value_or(0));
+        if (!paging.counts) q.count = false;
+        // A $skiptoken (from a next link of ours, which drops $skip) holds where the answer goes on.
+        size_t resume = 0;
+        if (const std::string token = param(req, "$skiptoken"); !token.empty()) {
+            if (token.size() < 2 || token.size() > 17 || token[0] != 'o' || token.find_first_not_of("0123456789abcdef", 1) != std::string::npos)
+                throw ODataError(400, "BadRequest", "The $skiptoken '" + token + "' is not valid.");
+            resume = static_cast<size_t>(std::stoull(token.substr(1), nullptr, 16));
+        }
+        size_t skip = f.ignore_skip ? 0 : static_cast<size_t>(q.skip.value_or(0)) + resume;
         // The store is in TimeSent order, so a page costs what the page holds, not what the
         // store holds: TimeSent bounds in the filter narrow the scan to a slice (binary
         // search), a TimeSent order needs no sort, and without $count the scan stops once the
@@ -352,14 +366,19 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         size_t end = q.top ? std::min(total, skip + static_cast<size_t>(*q.top)) : total;
         size_t page_end = end;
         std::string next_link;
-        if (config_.page_cap && skip < end && end - skip > config_.page_cap) {
-            page_end = skip + config_.page_cap;
+        if (paging.page_cap && skip < end && end - skip > paging.page_cap) page_end = skip + paging.page_cap;
+        if (page_end < end && paging.next_link != Paging::NextLink::none) {
+            // The client's other options as they came; $skip and $top (and a $skiptoken) anew,
+            // so a client must follow the link as it is, never adding its own.
             std::string query;
             for (const auto &[name, value] : req.params) {
-                if (name == "$skip" || name == "$top") continue;
+                if (name == "$skip" || name == "$top" || name == "$skiptoken") continue;
                 query += (query.empty() ? "?" : "&") + encode(name) + "=" + encode(value);
             }
-            query += (query.empty() ? "?" : "&") + std::string("$skip=") + std::to_string(page_end);
+            if (paging.next_link == Paging::NextLink::skip)
+                query += (query.empty() ? "?" : "&") + std::string("$skip=") + std::to_string(page_end);
+            else
+                query += (query.empty() ? "?" : "&") + fmt::format("$skiptoken=o{:x}", page_end);
             if (q.top) query += "&$top=" + std::to_string(end - page_end);
             std::string path = req.target.substr(0, req.target.find('?'));
             next_link = (tls_ ? "https://" : "http://") + req.get_header_value("Host") + path + query;
@@ -587,6 +606,23 @@ void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
         res.set_content(body, "text/plain");
     } else if (req.path == "/admin/revoke-token" && req.method == "POST") {
         active_token_.clear();  // as if another process had taken a new token
+        res.status = 204;
+    } else if (req.path == "/admin/paging" && req.method == "POST") {
+        // {"pageCap": N, "nextLink": "skip"|"skiptoken"|"none", "counts": bool}, each optional.
+        rapidjson::Document d;
+        d.Parse(req.body.c_str());
+        if (d.HasParseError() || !d.IsObject()) return odata_error(res, 400, "BadRequest", "paging must be a JSON object");
+        Paging p = paging_;
+        if (d.HasMember("pageCap") && d["pageCap"].IsUint()) p.page_cap = d["pageCap"].GetUint();
+        if (d.HasMember("counts") && d["counts"].IsBool()) p.counts = d["counts"].GetBool();
+        if (d.HasMember("nextLink") && d["nextLink"].IsString()) {
+            const std::string kind = d["nextLink"].GetString();
+            if (kind == "skip") p.next_link = Paging::NextLink::skip;
+            else if (kind == "skiptoken") p.next_link = Paging::NextLink::skiptoken;
+            else if (kind == "none") p.next_link = Paging::NextLink::none;
+            else return odata_error(res, 400, "BadRequest", "nextLink is skip, skiptoken or none");
+        }
+        paging_ = p;
         res.status = 204;
     } else if (req.path == "/admin/faults" && req.method == "POST") {
         rapidjson::Document d;

@@ -19,11 +19,22 @@
 
 namespace emulator {
 
+// Server-driven paging, each way an OData server may do it (set at start or by POST
+// /admin/paging). `page_cap`: at most this many records per answer (0: as many as asked).
+// `next_link`: how a capped answer says where the rest is: by $skip (as ASP.NET OData does),
+// by an opaque $skiptoken, or not at all.
+struct Paging {
+    size_t page_cap = 0;
+    enum class NextLink { skip, skiptoken, none } next_link = NextLink::skip;
+    bool counts = true;  // false: $count=true is ignored (no @odata.count)
+};
+
 struct Config {
     std::string client_id = "demo-client";
     std::string client_secret = "demo-secret";
     int token_lifetime_s = 3600;
-    size_t page_cap = 0;  // 0: no server-driven paging; else at most this many records + @odata.nextLink
+    Paging paging;
+    size_t same_instant = 1;  // every run of this many chats shares one TimeSent (clusters)
     size_t chats = 10000;
     uint64_t seed = 3;
     TimePoint data_end{};
@@ -89,6 +100,7 @@ private:
 
     std::mutex mutex_;  // guards everything below
     Faults faults_;
+    Paging paging_;
     std::string active_token_;
     std::chrono::steady_clock::time_point token_expiry_{};
     uint64_t token_serial_ = 0;

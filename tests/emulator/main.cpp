@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <thread>
 
 int main(int argc, char **argv) {
@@ -26,7 +27,14 @@ int main(int argc, char **argv) {
     app.add_option("--chats", config.chats, "Number of seeded chat records")->capture_default_str();
     app.add_option("--seed", config.seed, "Seed of the generated data")->capture_default_str();
     app.add_option("--data-end", data_end, "End of the year of data: an ISO 8601 date-time, or 'now'")->capture_default_str();
-    app.add_option("--page-cap", config.page_cap, "Server page size cap that adds @odata.nextLink (0: none)")->capture_default_str();
+    app.add_option("--page-cap", config.paging.page_cap, "Server page size cap: at most N records per answer, the rest as --next-link says (0: none)")->capture_default_str();
+    using NextLink = emulator::Paging::NextLink;
+    std::map<std::string, NextLink> link_kinds{{"skip", NextLink::skip}, {"skiptoken", NextLink::skiptoken}, {"none", NextLink::none}};
+    app.add_option("--next-link", config.paging.next_link, "How a page cut by --page-cap points on: skip ($skip, as ASP.NET OData), skiptoken (an opaque $skiptoken) or none (cut silently)")
+        ->transform(CLI::CheckedTransformer(link_kinds))
+        ->default_str("skip");
+    app.add_flag("--no-count", [&](int64_t) { config.paging.counts = false; }, "Ignore $count=true: never send @odata.count");
+    app.add_option("--same-instant", config.same_instant, "Every run of N chats shares one TimeSent")->check(CLI::PositiveNumber)->capture_default_str();
     app.add_flag("--no-compression", [&](int64_t) { config.compress = false; }, "Answer uncompressed even to clients that accept gzip");
     app.add_option("--latency-ms", faults.latency_ms, "Fault: latency added to every XAPI request");
     app.add_option("--fail-429", faults.status_429, "Fault: the next N XAPI requests answer 429 with Retry-After");
