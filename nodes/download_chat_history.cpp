@@ -77,6 +77,28 @@ struct DownloadPlan {
     }
 };
 
+// A request line longer than a server takes (http::max_request_line) is refused here, before
+// anything is sent, naming the option that makes it long. The longest request the plan sends
+// is measured: a page of Return All by TimeSent, with its count. A base URL's own path adds to
+// it; the request layer refuses what still passes the limit then, without a field.
+void refuse_long_request(const DownloadPlan &p) {
+    http::Request longest;
+    longest.url = "http://h" + xapi::Credentials::service_path() +
+                  p.url(p.page_size, std::max<uint64_t>(p.skip, 1'000'000'000), true, "2000-01-01T00:00:00.000000Z", true);
+    const size_t size = http::request_line_size(longest);
+    if (size <= http::max_request_line) return;
+    const std::pair<const char *, const std::string *> options[] = {
+        {"search", &p.search}, {"filter", &p.filter}, {"select", &p.select}, {"orderby", &p.orderby}, {"expand", &p.expand}};
+    const auto *biggest = &options[0];
+    for (const auto &o : options)
+        if (http::percent_encode(*o.second).size() > http::percent_encode(*biggest->second).size()) biggest = &o;
+    throw wfplugin::invalid(std::string("options.") + biggest->first,
+                            fmt::format("options.{} ({} bytes once percent-encoded) makes the request line {} bytes, more "
+                                        "than the {} a server accepts (nginx's and Kestrel's default): shorten it",
+                                        biggest->first, http::percent_encode(*biggest->second).size(), size,
+                                        http::max_request_line));
+}
+
 // The schema's "x-iana-time-zone" format admits IANA names only: which names the PBX
 // accepts is not documented by 3CX, and IANA is what browsers report.
 DownloadPlan plan_from(const rapidjson::Value &params) {
@@ -100,6 +122,7 @@ DownloadPlan plan_from(const rapidjson::Value &params) {
     p.select = xapi::normalise_list(str("select"));
     p.orderby = xapi::normalise_list(str("orderby"));
     p.expand = xapi::normalise_list(str("expand"));
+    refuse_long_request(p);
     return p;
 }
 

@@ -47,6 +47,12 @@ const std::vector<Refused> &refused_table() {
         {"depth", download, R"({"clientTimeZone":"UTC","options":)" + nested(65) + "}", "options", "nested deeper than 64 levels"},
         {"depth", download, nested(1'000'000), "parameters", "nested deeper than 64 levels"},
         {"depth", purge, R"({"period":")" + std::string(200, '[') + R"("})", "period", "not valid JSON"},
+        // A request line no server takes is refused before sending, naming the option (not
+        // libcurl's out-of-memory taken for a compression bomb).
+        {"size", download, R"({"clientTimeZone":"UTC","options":{"filter":")" + std::string(1u << 20, 'a') + R"("}})",
+         "options.filter", "makes the request line"},
+        {"size", download, R"({"clientTimeZone":"UTC","options":{"top":5,"search":")" + std::string(3000, '%') + R"("}})",
+         "options.search", "more than the 8192 a server accepts"},
         {"depth", purge, R"({"period":{"Start":")" + std::string(100'000, '2') + R"("}})", "period.Start", "at most 256"},
         {"depth", download, R"({"clientTimeZone":")" + std::string(100'000, 'A') + R"("})", "clientTimeZone", "..."},
         {"depth", download, R"({"clientTimeZone":"UTC","options":{")" + std::string(5000, 'k') + R"(":1}})",
