@@ -221,11 +221,12 @@ private:
     std::string id_;
 };
 
-std::string readable_id(const std::string &text) {
+// Reads in place (the text is consumed), so even a 64 MiB line is not copied.
+std::string readable_id(std::string &&text) {
     TopLevelId handler;
     rapidjson::Reader reader;
-    rapidjson::StringStream in(text.c_str());
-    reader.Parse<rapidjson::kParseIterativeFlag>(in, handler);
+    rapidjson::InsituStringStream in(text.data());
+    reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag>(in, handler);
     return handler.json();
 }
 
@@ -264,13 +265,14 @@ public:
             if (e->thread.joinable()) e->thread.join();
     }
 
-    void handle(const std::string &text) {
+    // Handles one request line (consumed).
+    void handle(std::string &text) {
         std::string id = "null";
         rapidjson::Document request;
         try {
             request = parse_json(text, "the request");
         } catch (const UsageError &e) {
-            out_.line(request_error(readable_id(text), e.what()));  // refused: only its id is read
+            out_.line(request_error(readable_id(std::move(text)), e.what()));  // refused: only its id is read
             return;
         }
         try {
@@ -291,8 +293,8 @@ public:
     }
 
     // A line that passed the size limit: `head` is what was kept of it.
-    void refuse_overlong(const std::string &head) {
-        out_.line(request_error(readable_id(head), "the request line is longer than " + std::to_string(max_json_bytes) +
+    void refuse_overlong(std::string &head) {
+        out_.line(request_error(readable_id(std::move(head)), "the request line is longer than " + std::to_string(max_json_bytes) +
                                                        " bytes, the most a request may hold; it was not read"));
     }
 
@@ -492,7 +494,7 @@ int cmd_serve(const std::string &plugin_path) {
     {
         Server server(plugin_path);
         LineSplitter lines(max_json_bytes);
-        const LineSplitter::OnLine on_line = [&](const std::string &line, bool whole) {
+        const LineSplitter::OnLine on_line = [&](std::string &line, bool whole) {
             if (interrupted.load() || server.output_failed()) return;  // stopping: nothing more is acted on
             if (!whole) server.refuse_overlong(line);
             else if (line.find_first_not_of(" \t\r") != std::string::npos) server.handle(line);
