@@ -92,7 +92,8 @@ function idle(server) {
 
 // Sends `request` (an id is added); onLine sees every reply line; resolves with the last.
 function request(body, onLine = () => {}) {
-  if (!current || current.dead) current = start();
+  // A process that has exited, even if its last output is still being read, takes no more.
+  if (!current || current.dead || current.proc.exitCode !== null || current.proc.signalCode !== null) current = start();
   const server = current;
   const id = `r${server.next++}`;
   return {
