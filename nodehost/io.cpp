@@ -132,9 +132,11 @@ void LineSplitter::feed(std::string_view chunk, const OnLine &on_line) {
         if (!skipping_) {
             const size_t room = limit_ - line_.size();
             const size_t take = std::min(piece.size(), room);
-            if (line_.capacity() < line_.size() + take)
-                // Grown by doubling, but never past the limit: the memory held stays bounded.
-                line_.reserve(std::min(limit_, std::max(line_.size() + take, 2 * line_.capacity())));
+            // Short lines grow as strings do. A long one gets the limit's room at once: its pages
+            // become resident only as they are written, and no doubling copy (which libstdc++
+            // rounds up to twice the old size) ever holds the line twice.
+            if (const size_t need = line_.size() + take; line_.capacity() < need)
+                line_.reserve(need > (1u << 20) ? limit_ : need);
             line_.append(piece.substr(0, take));
             if (piece.size() > room) {
                 skipping_ = true;
