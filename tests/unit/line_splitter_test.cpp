@@ -34,7 +34,7 @@ TEST_CASE("lines are the same however the chunks fall") {
     }
 }
 
-TEST_CASE("a line of exactly the limit is whole; one byte more is handed on once, as its head, the rest skipped") {
+TEST_CASE("a line of exactly the limit is whole, and one byte more is handed on once as its head, the rest skipped") {
     for (size_t chunk : {1, 3, 5, 100}) {
         CAPTURE(chunk);
         CHECK(split("0123456789\nnext\n", 10, chunk) == Lines{{"0123456789", true}, {"next", true}});
