@@ -68,4 +68,38 @@ std::string to_json(const rapidjson::Value &value, bool pretty) {
     return {b.GetString(), b.GetSize()};
 }
 
+void LineSplitter::feed(std::string_view chunk, const OnLine &on_line) {
+    while (!chunk.empty()) {
+        const size_t newline = chunk.find('\n');
+        const std::string_view piece = chunk.substr(0, newline);
+        chunk = newline == std::string_view::npos ? std::string_view() : chunk.substr(newline + 1);
+        if (!skipping_) {
+            const size_t room = limit_ - line_.size();
+            const size_t take = std::min(piece.size(), room);
+            // Short lines grow as strings do. A long one gets the limit's room at once: its pages
+            // become resident only as they are written, and no doubling copy (which libstdc++
+            // rounds up to twice the old size) ever holds the line twice.
+            if (const size_t need = line_.size() + take; line_.capacity() < need)
+                line_.reserve(need > (1u << 20) ? limit_ : need);
+            line_.append(piece.substr(0, take));
+            if (piece.size() > room) {
+                skipping_ = true;
+                on_line(line_, false);
+                std::string().swap(line_);  // its memory is given back, not kept for the next line
+            }
+        }
+        if (newline == std::string_view::npos) return;
+        if (!skipping_) on_line(line_, true);
+        skipping_ = false;
+        line_.clear();
+        if (line_.capacity() > (1u << 20)) std::string().swap(line_);
+    }
+}
+
+void LineSplitter::finish(const OnLine &on_line) {
+    if (!skipping_ && !line_.empty()) on_line(line_, true);
+    skipping_ = false;
+    std::string().swap(line_);
+}
+
 }  // namespace nodehost

@@ -7,34 +7,106 @@
 
 #include <wfnode/loader.hpp>
 
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <iostream>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace nodehost {
 namespace {
 
 using rapidjson::Value;
 
+// The reading loop sleeps in poll() on stdin, stdout and this pipe. A signal, an execution
+// ending and a failed write each put a byte in it (write() is async-signal-safe), so none of
+// them waits for the next request line.
+class Wakeup {
+public:
+    Wakeup() {
+        if (pipe2(fds_, O_NONBLOCK | O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+        write_end.store(fds_[1]);
+    }
+    ~Wakeup() {
+        write_end.store(-1);
+        close(fds_[0]);
+        close(fds_[1]);
+    }
+    Wakeup(const Wakeup &) = delete;
+    Wakeup &operator=(const Wakeup &) = delete;
+
+    static void notify() noexcept {
+        const int saved = errno;
+        // A full pipe already holds a wakeup, so a failed write loses nothing.
+        if (const int fd = write_end.load(); fd >= 0 && write(fd, "", 1) < 0) {}
+        errno = saved;
+    }
+    int fd() const { return fds_[0]; }
+    void drain() const {
+        char bytes[64];
+        while (read(fds_[0], bytes, sizeof bytes) > 0) {}
+    }
+
+private:
+    int fds_[2];
+    static inline std::atomic<int> write_end{-1};
+};
+
+// The first SIGINT or SIGTERM cancels what runs and ends the loop (exit status 128 + its
+// number); a second one ends the process at once. Installed without SA_RESTART, and the loop
+// waits in poll() on the wakeup pipe, so no blocking read resumes after the signal.
+std::atomic<int> stop_signal{0};
+
+// How long cancelled executions may take to end before the process ends without them.
+constexpr std::chrono::seconds cancel_grace{5};
+
+void on_stop_signal(int sig) {
+    if (stop_signal.exchange(sig) != 0) _exit(128 + sig);
+    interrupted.store(true);
+    Wakeup::notify();
+}
+
+void install_stop_signals() {
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    for (int sig : {SIGINT, SIGTERM}) sigaction(sig, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);  // a closed stdout is a failed write (EPIPE), not a silent death
+}
+
 // The replies of every execution thread share stdout: one whole line at a time, flushed, so
-// an editor sees each item as soon as it exists.
+// an editor sees each item as soon as it exists. Once a write fails (or stdout is seen
+// closed) nothing more is written and every execution is cancelled.
 class Output {
 public:
     void line(const std::string &text) {
         std::lock_guard lock(mutex_);
         if (failed_) return;
         if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fputc('\n', stdout) == EOF ||
-            std::fflush(stdout) != 0)
+            std::fflush(stdout) != 0) {
             failed_ = true;
+            Wakeup::notify();
+        }
+    }
+    void closed() {
+        std::lock_guard lock(mutex_);
+        failed_ = true;
     }
     bool failed() {
         std::lock_guard lock(mutex_);
@@ -92,6 +164,72 @@ std::string request_error(const std::string &id, const std::string &message) {
     return error_line(id, e, "rejected");
 }
 
+// The id of a request line that cannot be acted on (it breaks the reading policy, or passed
+// the size limit and only its head was kept), so that the refusal still names its request:
+// the one top-level "id" member, when it is a number or a valid UTF-8 string without NUL,
+// read by a lenient, iterative pass (any depth, stops at the first syntax error). "null" when
+// there is none, or two. Only the id is taken from such a line; nothing else is acted on.
+class TopLevelId : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TopLevelId> {
+public:
+    std::string json() const { return seen_ == 1 && !id_.empty() ? id_ : "null"; }
+
+    bool Default() { return value(""); }
+    bool Int(int i) { return !in_id_ || value(std::to_string(i)); }
+    bool Uint(unsigned u) { return !in_id_ || value(std::to_string(u)); }
+    bool Int64(int64_t i) { return !in_id_ || value(std::to_string(i)); }
+    bool Uint64(uint64_t u) { return !in_id_ || value(std::to_string(u)); }
+    bool Double(double d) {
+        if (!in_id_) return true;
+        rapidjson::StringBuffer b;
+        rapidjson::Writer<rapidjson::StringBuffer> w(b);
+        return value(w.Double(d) ? b.GetString() : "");
+    }
+    bool String(const char *s, rapidjson::SizeType n, bool) {
+        if (!in_id_) return value("");
+        rapidjson::StringBuffer b;
+        rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator,
+                          rapidjson::kWriteValidateEncodingFlag>
+            w(b);
+        const bool readable = std::memchr(s, 0, n) == nullptr && w.String(s, n);
+        return value(readable ? b.GetString() : "");
+    }
+    bool StartObject() { return open(); }
+    bool StartArray() { return open(); }
+    bool EndObject(rapidjson::SizeType) { return --depth_, true; }
+    bool EndArray(rapidjson::SizeType) { return --depth_, true; }
+    bool Key(const char *s, rapidjson::SizeType n, bool) {
+        in_id_ = depth_ == 1 && n == 2 && std::memcmp(s, "id", 2) == 0;
+        if (in_id_) ++seen_;
+        return true;
+    }
+
+private:
+    bool value(const std::string &id_json) {
+        if (in_id_) id_ = id_json;
+        in_id_ = false;
+        return true;
+    }
+    bool open() {
+        value("");  // an object or array is no id
+        ++depth_;
+        return true;
+    }
+
+    size_t depth_ = 0;
+    bool in_id_ = false;
+    int seen_ = 0;
+    std::string id_;
+};
+
+// Reads in place (the text is consumed), so even a 64 MiB line is not copied.
+std::string readable_id(std::string &&text) {
+    TopLevelId handler;
+    rapidjson::Reader reader;
+    rapidjson::InsituStringStream in(text.data());
+    reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag>(in, handler);
+    return handler.json();
+}
+
 const Value *member(const Value &v, const char *name) {
     auto it = v.FindMember(name);
     return it == v.MemberEnd() ? nullptr : &it->value;
@@ -110,9 +248,11 @@ std::string object_or_null(const Value &v, const char *name, const char *absent)
     return to_json(*m);
 }
 
+// cancelled and finished change under the server's mutex, so a cancel either reaches a
+// running execution (and its "done" says so) or is told that it has finished.
 struct Execution {
     std::atomic<bool> cancelled{false};
-    std::atomic<bool> finished{false};
+    bool finished = false;
     std::thread thread;
 };
 
@@ -125,10 +265,17 @@ public:
             if (e->thread.joinable()) e->thread.join();
     }
 
-    void handle(const std::string &text) {
+    // Handles one request line (consumed).
+    void handle(std::string &text) {
         std::string id = "null";
+        rapidjson::Document request;
         try {
-            auto request = parse_json(text, "the request");
+            request = parse_json(text, "the request");
+        } catch (const UsageError &e) {
+            out_.line(request_error(readable_id(std::move(text)), e.what()));  // refused: only its id is read
+            return;
+        }
+        try {
             if (!request.IsObject()) throw UsageError("a request must be a JSON object");
             if (const Value *i = member(request, "id")) {
                 if (!i->IsString() && !i->IsNumber()) throw UsageError("\"id\" must be a string or a number");
@@ -145,7 +292,20 @@ public:
         }
     }
 
+    // A line that passed the size limit: `head` is what was kept of it.
+    void refuse_overlong(std::string &head) {
+        out_.line(request_error(readable_id(std::move(head)), "the request line is longer than " + std::to_string(max_json_bytes) +
+                                                       " bytes, the most a request may hold; it was not read"));
+    }
+
     bool output_failed() { return out_.failed(); }
+    void output_closed() { out_.closed(); }
+
+    // Whether an execution is still running.
+    bool busy() {
+        std::lock_guard lock(mutex_);
+        return std::any_of(running_.begin(), running_.end(), [](const auto &r) { return !r.second->finished; });
+    }
 
 private:
     void describe(const std::string &id, const Value &r) {
@@ -163,20 +323,23 @@ private:
         const Value *target = member(r, "execution");
         if (!target || (!target->IsString() && !target->IsNumber()))
             throw UsageError("\"execution\" must be the id of an execution");
-        bool found = false;
+        const char *not_running = nullptr;  // why nothing was cancelled
         {
             std::lock_guard lock(mutex_);
             auto it = running_.find(to_json(*target));
-            if (it != running_.end()) {
-                it->second->cancelled.store(true);
-                found = true;
-            }
+            if (it == running_.end()) not_running = "no execution with this id is running (it has finished, or never started)";
+            else if (it->second->finished) not_running = "the execution has already finished";
+            else it->second->cancelled.store(true);
         }
         out_.line(reply(id, "result", [&](auto &w) {
             w.Key("result");
             w.StartObject();
             w.Key("cancelled");
-            w.Bool(found);
+            w.Bool(!not_running);
+            if (not_running) {
+                w.Key("reason");
+                w.String(not_running);
+            }
             w.EndObject();
         }));
     }
@@ -189,16 +352,30 @@ private:
         if (call.parameters == "null") call.parameters = "{}";
         call.credentials = object_or_null(r, "credentials", "null");
         std::string choices = "[";
+        std::optional<wfnode::Error> failure;
         wfnode::ExecuteCallbacks cb;
         cb.on_item = [&](uint32_t, std::string_view json) {
             choices += (choices.size() > 1 ? "," : "") + std::string(json);
             return true;
         };
-        cb.on_error = [&](const wfnode::Error &e) { out_.line(error_line(id, e)); };
-        cb.is_cancelled = [] { return interrupted.load(); };
+        cb.on_error = [&](const wfnode::Error &e) {
+            if (!failure) failure = e;
+        };
+        cb.is_cancelled = [this] { return interrupted.load() || out_.failed(); };
         auto status = plugin_.load_options(call, cb);
         choices += "]";
         if (!status) throw UsageError("the plugin offers no options (it does not implement " WFNODE_EXT_OPTIONS ")");
+        if (!failure && *status != WFNODE_OK) {
+            failure.emplace();
+            failure->status = *status;
+            failure->message = std::string("the options call failed: ") + wfnode::status_name(*status);
+        }
+        // One answer: the error, or the choices; never an empty list after an error, which an
+        // editor would show as "no choices".
+        if (failure) {
+            out_.line(error_line(id, *failure));
+            return;
+        }
         out_.line(reply(id, "result", [&](auto &w) {
             w.Key("result");
             w.RawValue(choices.c_str(), choices.size(), rapidjson::kArrayType);
@@ -247,7 +424,7 @@ private:
         std::lock_guard lock(mutex_);
         // Finished executions are joined and forgotten, so a long-lived process holds none.
         for (auto it = running_.begin(); it != running_.end();) {
-            if (!it->second->finished.load()) {
+            if (!it->second->finished) {
                 ++it;
                 continue;
             }
@@ -275,7 +452,12 @@ private:
             };
             cb.is_cancelled = [&] { return exec->cancelled.load() || interrupted.load() || out_.failed(); };
             const wfnode_status status = run_node(plugin_, *run, cb);
-            const bool cancelled = exec->cancelled.load() || interrupted.load();
+            bool cancelled;
+            {
+                std::lock_guard finishing(mutex_);
+                exec->finished = true;
+                cancelled = exec->cancelled.load() || interrupted.load();
+            }
             out_.line(reply(id, "done", [&](auto &w) {
                 w.Key("status");
                 w.String(status == WFNODE_OK ? "ok" : wfnode::status_name(status));
@@ -286,7 +468,7 @@ private:
                 w.Key("cancelled");
                 w.Bool(cancelled);
             }));
-            exec->finished.store(true);
+            Wakeup::notify();
         });
     }
 
@@ -299,20 +481,66 @@ private:
 }  // namespace
 
 int cmd_serve(const std::string &plugin_path) {
-    install_interrupt_handler();
-    std::signal(SIGPIPE, SIG_IGN);  // a closed stdout is a failed write, not a silent death
-    bool failed = false;
+    Wakeup wakeup;
+    install_stop_signals();
+    int status = 0;
     {
         Server server(plugin_path);
-        std::string line;
-        while (!interrupted.load() && std::getline(std::cin, line)) {
-            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-            server.handle(line);
-            if (server.output_failed()) break;
+        LineSplitter lines(max_json_bytes);
+        const LineSplitter::OnLine on_line = [&](std::string &line, bool whole) {
+            if (interrupted.load() || server.output_failed()) return;  // stopping: nothing more is acted on
+            if (!whole) server.refuse_overlong(line);
+            else if (line.find_first_not_of(" \t\r") != std::string::npos) server.handle(line);
+        };
+        std::vector<char> chunk(64 << 10);
+        bool reading = true;
+        // Until stdin ends and the last execution is done, a signal, or stdout closed.
+        while (!interrupted.load() && !server.output_failed() && (reading || server.busy())) {
+            pollfd fds[3] = {{wakeup.fd(), POLLIN, 0}, {STDOUT_FILENO, 0, 0}, {reading ? STDIN_FILENO : -1, POLLIN, 0}};
+            if (poll(fds, 3, -1) < 0) {
+                if (errno == EINTR) continue;
+                throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+            }
+            if (fds[0].revents) wakeup.drain();
+            // A pipe whose reader has gone reports POLLERR, a socket POLLHUP: the editor is gone.
+            if (fds[1].revents & (POLLERR | POLLHUP | POLLNVAL)) server.output_closed();
+            if (!fds[2].revents || server.output_failed()) continue;
+            const ssize_t got = read(STDIN_FILENO, chunk.data(), chunk.size());
+            if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+            if (got > 0) {
+                lines.feed({chunk.data(), static_cast<size_t>(got)}, on_line);
+                continue;
+            }
+            if (got < 0) {
+                std::fprintf(stderr, "nodehost: error: reading stdin: %s\n", std::strerror(errno));
+                status = 1;
+            }
+            lines.finish(on_line);
+            reading = false;
         }
-        failed = server.output_failed();
-    }  // running executions finish (or see the interrupt) before the process ends
-    return failed ? 1 : 0;
+        if (server.output_failed()) {
+            std::fprintf(stderr, "nodehost: error: stdout is closed: the running executions are cancelled\n");
+            status = 1;
+        }
+        const int sig = stop_signal.load();
+        if (sig || status) {
+            // Cancelled executions end within a second (the plugin polls is_cancelled); one
+            // stuck in a write to a stdout nobody reads must not keep the process up.
+            const auto deadline = std::chrono::steady_clock::now() + cancel_grace;
+            while (server.busy()) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+                pollfd wake{wakeup.fd(), POLLIN, 0};
+                if (left.count() <= 0 || poll(&wake, 1, static_cast<int>(left.count())) == 0) {
+                    std::fprintf(stderr, "nodehost: error: executions still running %lld s after they were cancelled; exiting\n",
+                                 static_cast<long long>(cancel_grace.count()));
+                    _exit(sig ? 128 + sig : status);
+                }
+                wakeup.drain();
+            }
+        }
+    }  // running executions see the interrupt or the closed stdout, end, and are joined here
+    if (const int sig = stop_signal.load()) return 128 + sig;
+    return status;
 }
 
 }  // namespace nodehost

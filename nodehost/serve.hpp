@@ -16,8 +16,17 @@
 //   {"id":..,"type":"error","pairedItem":n|null,"error":{"message","kind","field"?,"httpStatus"?,"apiCode"?}}
 //   {"id":..,"type":"done","status":"ok"|<status name>,"items":n,"errors":n,"cancelled":bool}
 //   {"id":..,"type":"rejected","pairedItem":null,"error":{...}}  a request that cannot be served
-//       (not JSON, unknown op, bad fields; with its id when one was read); the process goes on. At the end of stdin, running executions finish, then the process exits;
-// SIGINT/SIGTERM cancel them.
+// Every request gets exactly one last line: "done" or "rejected" for an execute, "result",
+// "error" (options only: a failed options call) or "rejected" for the others. A cancel
+// answers {"cancelled":true}, or {"cancelled":false,"reason":...} when the execution is not
+// running. A line the JSON policy refuses (duplicate key, over 64 levels, NUL, bad UTF-8) or
+// longer than 64 MiB (refused as it passes the limit, never held whole) is "rejected" and not
+// acted on, naming its top-level "id" whenever a lenient reading finds one (so a client
+// should write the id first); the process goes on.
+// The process ends: at the end of stdin, after running executions finish (status 0);
+// on SIGINT or SIGTERM, after cancelling them (status 128 + the signal: 130, 143; a second
+// signal ends it at once); when stdout is closed (a failed write, or the reader gone), after
+// cancelling them (status 1).
 #pragma once
 
 #include <string>

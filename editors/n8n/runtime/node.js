@@ -44,7 +44,8 @@ function makeNodeClass(description, wfnodeType) {
     return async function () {
       const credentials = credentialType ? await this.getCredentials(credentialType) : null;
       const reply = await request({ op: 'options', node: wfnodeType, field, credentials }).done;
-      if (reply.type !== 'result') throw new Error(reply.error ? reply.error.message : 'no choices');
+      // Thrown, so n8n's dropdown shows why there are no choices rather than an empty list.
+      if (reply.type !== 'result') throw nodeError(this, reply.error.message, undefined, reply.error.kind);
       return reply.result.map((c) => ({ name: c.name || c.value, value: c.value, description: c.description }));
     };
   }
@@ -94,6 +95,8 @@ function makeNodeClass(description, wfnodeType) {
         let last;
         try {
           last = await call.done;
+        } catch (e) {
+          throw nodeError(this, e.message); // nodehost serve ended, or could not say which request it answered
         } finally {
           if (signal) signal.removeEventListener('abort', onAbort);
         }
