@@ -5,6 +5,7 @@
 #include "io.hpp"
 #include "node_runner.hpp"
 
+#include <wfcommon/json_policy.hpp>
 #include <wfnode/loader.hpp>
 
 #include <rapidjson/reader.h>
@@ -294,7 +295,7 @@ public:
 
     // A line that passed the size limit: `head` is what was kept of it.
     void refuse_overlong(std::string &head) {
-        out_.line(request_error(readable_id(std::move(head)), "the request line is longer than " + std::to_string(max_json_bytes) +
+        out_.line(request_error(readable_id(std::move(head)), "the request line is longer than " + std::to_string(wfcommon::json::max_bytes) +
                                                        " bytes, the most a request may hold; it was not read"));
     }
 
@@ -486,7 +487,7 @@ int cmd_serve(const std::string &plugin_path) {
     int status = 0;
     {
         Server server(plugin_path);
-        LineSplitter lines(max_json_bytes);
+        LineSplitter lines(wfcommon::json::max_bytes);
         const LineSplitter::OnLine on_line = [&](std::string &line, bool whole) {
             if (interrupted.load() || server.output_failed()) return;  // stopping: nothing more is acted on
             if (!whole) server.refuse_overlong(line);
