@@ -1,5 +1,7 @@
 #include "wfcommon/json_policy.hpp"
 
+#include "wfcommon/utf8.hpp"
+
 #include <fmt/format.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
@@ -63,13 +65,7 @@ public:
     // The path of the value being read when the parse stopped, cut (on a character boundary)
     // to max_path bytes with "..." after: 64 levels of long keys would repeat a hostile input.
     static constexpr std::size_t max_path = 160;
-    std::string path() const {
-        std::string out = full_path();
-        if (out.size() <= max_path) return out;
-        std::size_t cut = max_path;
-        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-        return out.substr(0, cut) + "...";
-    }
+    std::string path() const { return utf8::cut(full_path(), max_path); }
 
 private:
     std::string full_path() const {
@@ -176,10 +172,9 @@ std::string quote(std::string_view s) {
 }
 
 std::string excerpt(std::string_view s, std::size_t max_chars) {
-    if (s.size() <= max_chars) return quote(s);
-    std::size_t cut = max_chars;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not mid-character
-    return quote(s.substr(0, cut)) + "...";
+    std::string shown = utf8::cut(s, max_chars);
+    if (shown.size() == s.size()) return quote(s);
+    return quote(std::string_view(shown).substr(0, shown.size() - 3)) + "...";
 }
 
 }  // namespace wfcommon::json

@@ -1,5 +1,7 @@
 #include "n8n_form.hpp"
 
+#include <wfcommon/secret_fields.hpp>
+
 #include "io.hpp"
 #include "schema_views.hpp"
 
@@ -63,7 +65,7 @@ Value property(const std::string &name, const Value &prop, bool required, Alloc 
     Value options(rapidjson::kObjectType);
     if (prop.HasMember("minimum")) options.AddMember("minValue", Value(prop["minimum"], a), a);
     if (prop.HasMember("maximum")) options.AddMember("maxValue", Value(prop["maximum"], a), a);
-    if (prop.HasMember("x-secret") && prop["x-secret"].IsTrue()) options.AddMember("password", true, a);
+    if (wfcommon::is_secret_property(prop)) options.AddMember("password", true, a);
     if (prop.HasMember("x-rows")) options.AddMember("rows", Value(prop["x-rows"], a), a);
     if (dynamic) options.AddMember("loadOptionsMethod", Value(prop["x-options-source"], a), a);
     if (options.MemberCount()) p.AddMember("typeOptions", options, a);

@@ -1,5 +1,7 @@
 #include "pipeline.hpp"
 
+#include <wfcommon/secret_fields.hpp>
+
 #include "expressions.hpp"
 #include "io.hpp"
 
@@ -129,17 +131,13 @@ std::optional<std::string> find_cycle(const std::vector<std::string> &names, con
 
 }  // namespace
 
-// The secret fields of a credential type, from its schema ("x-secret" or "writeOnly").
+// The secret fields of a credential type, by wfcommon's one rule over its schema.
 std::set<std::string> secret_fields(const wfnode_credential_def &def) {
-    std::set<std::string> out;
     rapidjson::Document schema;
     schema.Parse(def.schema_json);
-    if (schema.HasParseError() || !schema.HasMember("properties")) return out;
-    for (const auto &p : schema["properties"].GetObject())
-        if ((p.value.HasMember("x-secret") && p.value["x-secret"].IsTrue()) ||
-            (p.value.HasMember("writeOnly") && p.value["writeOnly"].IsTrue()))
-            out.insert(p.name.GetString());
-    return out;
+    if (schema.HasParseError()) return {};
+    auto names = wfcommon::secret_fields(schema);
+    return {names.begin(), names.end()};
 }
 
 bool is_host_step(const std::string &node) { return host_steps.count(node) > 0; }

@@ -1,5 +1,7 @@
 #include "schema_views.hpp"
 
+#include <wfcommon/secret_fields.hpp>
+
 #include "io.hpp"
 
 #include <map>
@@ -165,7 +167,7 @@ Value ui_schema(const Value &s, Alloc &a) {
     if (!s.IsObject()) return ui;
     if (s.HasMember("x-order")) ui.AddMember("ui:order", Value(s["x-order"], a), a);
     if (auto placeholder = placeholder_of(s)) ui.AddMember("ui:placeholder", Value(placeholder->c_str(), a), a);
-    if (is_true(s, "x-secret") || is_true(s, "writeOnly")) ui.AddMember("ui:widget", "password", a);
+    if (wfcommon::is_secret_property(s)) ui.AddMember("ui:widget", "password", a);
     if (s.HasMember("x-rows")) add_option(ui, "rows", Value(s["x-rows"], a), a);
     if (s.HasMember("x-options-source")) add_option(ui, "optionsSource", Value(s["x-options-source"], a), a);
     if (s.HasMember("x-show-when")) add_option(ui, "showWhen", Value(s["x-show-when"], a), a);

@@ -1,5 +1,6 @@
 // Download Chat History: GET /xapi/v1/ChatHistoryView/Pbx.DownloadChatHistory(clientTimeZone='<tz>')
-// with the seed's options, one output item per chat record (streamed as parsed).
+// with the options of the documented 3CX node (top, skip, search, filter, count, select,
+// orderby, expand) and Return All; one output item per chat record (streamed as parsed).
 #include "threecx_api.hpp"
 #include "time_zones.hpp"
 #include "xapi/client.hpp"
@@ -7,6 +8,7 @@
 #include "xapi/request_options.hpp"
 
 #include <fmt/format.h>
+#include <wfcommon/fnv1a.hpp>
 #include <wfplugin/iso8601.hpp>
 #include <wfplugin/json.hpp>
 #include <wfplugin/node.hpp>
@@ -145,7 +147,7 @@ public:
     void record(std::string_view json, bool fresh) {
         if (!fresh) return;
         // Every byte: records of one conversation can share their first and last bytes.
-        hash_ = (hash_ ^ std::hash<std::string_view>{}(json)) * 1099511628211ull;
+        hash_ = wfcommon::fnv1a::fold(hash_, std::hash<std::string_view>{}(json));
         ++page_records_;
     }
     // With $skip paging, a count that changes between pages means records moved under the
@@ -170,7 +172,7 @@ public:
         if (promised_ && received_ > static_cast<uint64_t>(*promised_) + page_size)
             throw NodeError(WFNODE_ERR_API, fmt::format("the server sent {} records where @odata.count promised {}",
                                                         received_, *promised_), {}, 200);
-        hash_ = 14695981039346656037ull;
+        hash_ = wfcommon::fnv1a::offset_basis;
         page_records_ = 0;
     }
     // The export ended on the server's word (a page with nothing new): it must have handed on
@@ -186,7 +188,7 @@ public:
 private:
     std::set<std::string> links_;
     std::set<std::pair<uint64_t, uint64_t>> pages_;
-    uint64_t hash_ = 14695981039346656037ull, page_records_ = 0, received_ = 0;
+    uint64_t hash_ = wfcommon::fnv1a::offset_basis, page_records_ = 0, received_ = 0;
     std::optional<int64_t> promised_;
 };
 

@@ -9,24 +9,16 @@
 #include <wfnode/options.h>
 #include <wfnode/validate.h>
 
-#include <atomic>
 #include <cstddef>
 #include <cstring>
 
 namespace {
 
-std::atomic<int> init_count{0};
+// The plugin keeps no state between init() and deinit() (its catalog is static), so any
+// number of pairs, from any number of hosts in one process, need no counting.
+wfnode_status WFNODE_ABI plugin_init(void) { return WFNODE_OK; }
 
-wfnode_status WFNODE_ABI plugin_init(void) {
-    init_count.fetch_add(1);
-    return WFNODE_OK;
-}
-
-void WFNODE_ABI plugin_deinit(void) {
-    int expected = init_count.load();
-    while (expected > 0 && !init_count.compare_exchange_weak(expected, expected - 1)) {
-    }
-}
+void WFNODE_ABI plugin_deinit(void) {}
 
 uint32_t WFNODE_ABI node_count(void) {
     try {

@@ -6,6 +6,7 @@
 #include "wfplugin/node_error.hpp"
 
 #include <fmt/format.h>
+#include <wfcommon/secret_fields.hpp>
 
 #include <memory>
 #include <optional>
@@ -135,13 +136,11 @@ SessionOpener accept_credentials(const Node &node, const char *credentials_json,
     if (!type) return [](ExecutionContext &) { return std::make_unique<Session>(); };
     auto doc = json::parse(credentials_json ? credentials_json : "null", "credentials");
     if (!doc.IsObject()) throw invalid("credentials", "credentials must be a JSON object");
-    // Fields the schema marks writeOnly (secrets) are redacted from here on, so not even a
-    // validation error can repeat one.
-    if (const auto *props = json::find(type->schema(), "properties"))
-        for (const auto &m : doc.GetObject())
-            if (const auto *p = json::find(*props, m.name.GetString());
-                p && json::find(*p, "writeOnly") && (*p)["writeOnly"].IsTrue() && m.value.IsString())
-                ctx.add_secret({m.value.GetString(), m.value.GetStringLength()});
+    // Fields the schema marks secret (wfcommon's one rule) are redacted from here on, so not
+    // even a validation error can repeat one.
+    for (const std::string &name : wfcommon::secret_fields(type->schema()))
+        if (const auto *v = json::find(doc, name.c_str()); v && v->IsString())
+            ctx.add_secret({v->GetString(), v->GetStringLength()});
     return type->accept(doc);
 }
 

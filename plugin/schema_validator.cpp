@@ -14,18 +14,15 @@
 #include <mutex>
 #include <regex>
 
+#include <wfcommon/utf8.hpp>
+
 namespace wfplugin {
 namespace {
 
 // "options.top". A name that is not one of the schema's (anything a user typed) is cut to 40
 // bytes, so neither a field path nor a message ever repeats a long hostile key whole.
 std::string join_path(const std::string &path, std::string_view name) {
-    std::string shown(name);
-    if (name.size() > 40) {
-        size_t cut = 40;
-        while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
-        shown = std::string(name.substr(0, cut)) + "...";
-    }
+    std::string shown = wfcommon::utf8::cut(name, 40);
     return path.empty() ? shown : path + "." + shown;
 }
 

@@ -8,7 +8,7 @@
 namespace threecx::xapi {
 
 // How every request of this plugin names itself to the PBX.
-inline constexpr const char *user_agent = "threecx-wfnode/0.1";
+inline constexpr const char *user_agent = "threecx-wfnode/" THREECX_PLUGIN_VERSION;
 
 struct Credentials {
     std::string base_url;     // normalised: no trailing slash, scheme and host lower-case

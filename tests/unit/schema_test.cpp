@@ -80,7 +80,7 @@ TEST_CASE("describe prints the schema files as standard JSON Schema and their hi
     CHECK(bad.err.find("json-schema, ui-schema or n8n") != std::string::npos);
 }
 
-TEST_CASE("schemas mirror the seed's fields and carry what a form needs") {
+TEST_CASE("schemas mirror the documented 3CX node's fields and carry what a form needs") {
     auto d = schema_file("downloadChatHistory");
     CHECK(std::string(d["$schema"].GetString()) == "https://json-schema.org/draft/2020-12/schema");
     CHECK(std::string(d["properties"]["clientTimeZone"]["title"].GetString()) == "Client Time Zone");

@@ -22,9 +22,10 @@ typedef struct wfnode_plugin {
     const char *name;
     const char *version;
 
-    /* Reference-counted: every successful init() needs one deinit(). Cheap, no I/O.
-     * Nothing but abi_version, struct_size and the strings above may be used before
-     * init() returns WFNODE_OK. [load-thread] */
+    /* Every successful init() is paired with one deinit(); init() may be called again after
+     * it (a host that loads the plugin twice). Cheap, no I/O. Nothing but abi_version,
+     * struct_size and the strings above may be used before init() returns WFNODE_OK.
+     * [load-thread] */
     wfnode_status(WFNODE_ABI *init)(void);
     void(WFNODE_ABI *deinit)(void);
 

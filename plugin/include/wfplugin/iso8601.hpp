@@ -1,24 +1,12 @@
-// ISO 8601 date-times with an offset ("2026-01-01T00:00:00Z", "2026-01-01T01:00:00+01:00",
-// "0001-01-01T00:00:00.0000000+00:00"), read with Howard Hinnant's date::parse.
+// ISO 8601 instants for the plugin: common's (wfcommon/iso8601.hpp), the same nodehost uses.
 #pragma once
 
-#include <chrono>
-#include <optional>
-#include <string>
-#include <string_view>
+#include <wfcommon/iso8601.hpp>
 
 namespace wfplugin::iso8601 {
 
-using TimePoint = std::chrono::sys_time<std::chrono::microseconds>;
-
-// The instant `text` names, or nullopt unless it is a real calendar date and time
-// (no 31 February, no 24:00) with an offset ("Z" or +hh:mm, within +/-14:00), whose instant
-// lies in the years 0001-9999 (UTC). Fractions to the microsecond (a 7th digit, as .NET
-// writes, only if it is 0).
-std::optional<TimePoint> parse(std::string_view text);
-
-// The one form the plugin sends an instant in: UTC with "Z", fractional seconds only when
-// there are any, trailing zeros dropped ("2026-01-01T00:00:00Z", "...:00.5Z").
-std::string format(TimePoint t);
+using wfcommon::iso8601::format;
+using wfcommon::iso8601::parse;
+using wfcommon::iso8601::TimePoint;
 
 }  // namespace wfplugin::iso8601

@@ -2,8 +2,9 @@
 // form an editor draws and the checks the plugin makes cannot drift apart.
 //
 // Supported keywords (all the schemas use): type (a name or a list), required, properties,
-// additionalProperties: false, minimum, maximum, minLength, pattern, enum, and these
-// formats: "date-time" (checked by `pattern`), "uri" (an http(s) URL with a host, no query) and
+// additionalProperties: false, minimum, maximum, minLength, maxLength, pattern, enum, and
+// these formats: "date-time" (its shape by `pattern`, then a real calendar instant by the one
+// ISO 8601 reader), "uri" (an http(s) URL with a host, no user name, query or fragment) and
 // "x-iana-time-zone" (a zone name of the IANA database). Two extensions:
 //   "x-query-value": true  the string goes into a URL: control characters are refused;
 //   "x-json-string": true  a string is parsed as JSON and validated as the object form.

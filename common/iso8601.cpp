@@ -1,4 +1,4 @@
-#include "wfplugin/iso8601.hpp"
+#include "wfcommon/iso8601.hpp"
 
 #include <date/date.h>
 
@@ -6,7 +6,7 @@
 #include <sstream>
 #include <string>
 
-namespace wfplugin::iso8601 {
+namespace wfcommon::iso8601 {
 
 std::optional<TimePoint> parse(std::string_view text) {
     // date::parse accepts shorter fields ("2026-1-1") and signs; the extended form has fixed
@@ -41,4 +41,4 @@ std::string format(TimePoint t) {
     return out + "Z";
 }
 
-}  // namespace wfplugin::iso8601
+}  // namespace wfcommon::iso8601
