@@ -42,15 +42,16 @@ public:
     bool RawNumber(const char *s, rapidjson::SizeType n, bool copy) { return scalar() && doc_.RawNumber(s, n, copy); }
     bool String(const char *s, rapidjson::SizeType n, bool copy) {
         begin_value();
-        if (!no_nul(s, n, "a string")) return false;
+        if (!plain_text(s, n, "a string")) return false;
         end_value();
         return doc_.String(s, n, copy);
     }
     bool Key(const char *s, rapidjson::SizeType n, bool copy) {
+        // A refused key is not named in the path: it may not be text (a lone surrogate).
+        if (!plain_text(s, n, "a key")) return false;
         Frame &f = frames_.back();
         f.key.assign(s, n);
         f.has_key = true;
-        if (!no_nul(s, n, "a key")) return false;
         if (!f.keys.emplace(s, n).second) {
             problem = fmt::format("duplicate key {}", excerpt({s, n}));
             return false;
@@ -120,10 +121,22 @@ private:
         end_value();
         return true;
     }
-    bool no_nul(const char *s, rapidjson::SizeType n, const char *what) {
-        if (!std::memchr(s, '\0', n)) return true;
-        problem = fmt::format("{} holds a NUL character (\\u0000)", what);
-        return false;
+    // What an escape can make that the raw text cannot hold (the reader checks raw bytes as
+    // UTF-8): a NUL, and a lone UTF-16 surrogate (a low one alone, written "\udc00"), which
+    // RapidJSON 1.1 stores as the bytes ED B0 80, not UTF-8. A pair becomes one 4-byte
+    // character, so ED followed by A0-BF is always a lone surrogate.
+    bool plain_text(const char *s, rapidjson::SizeType n, const char *what) {
+        if (std::memchr(s, '\0', n)) {
+            problem = fmt::format("{} holds a NUL character (\\u0000)", what);
+            return false;
+        }
+        for (rapidjson::SizeType i = 0; i + 1 < n; ++i)
+            if (static_cast<unsigned char>(s[i]) == 0xED && static_cast<unsigned char>(s[i + 1]) >= 0xA0) {
+                problem = fmt::format("{} holds a lone UTF-16 surrogate (a \\ud800-\\udfff escape that is not "
+                                      "one of a pair), which is not a character", what);
+                return false;
+            }
+        return true;
     }
 
     rapidjson::Document &doc_;

@@ -12,7 +12,7 @@ namespace nodehost {
 struct RunOptions {
     std::string pipeline_path;
     std::vector<std::string> plugins;  // in addition to the file's "plugins"
-    bool dry_run = false;              // print the plan; nodes with options.dryRun run with it on
+    bool dry_run = false;              // print the plan; plugins run through "wfnode.dry-run/1", files unwritten
     bool quiet = false;
     bool verbose = false;
     std::optional<std::chrono::system_clock::time_point> now;  // $now for expressions

@@ -110,6 +110,9 @@ PurgePlan plan_from(const rapidjson::Value &params) {
     return p;
 }
 
+// Relative to the service root, as the client's requests are.
+constexpr const char *purge_path = "/PurgeChats";
+
 int64_t count_matching(const PurgePlan &plan, xapi::Client &client) {
     int64_t count = -1;
     client.get_collection(plan.count_query(), [](const xapi::Record &) {}, [&](int64_t n) { count = n; }, plan.request);
@@ -126,13 +129,14 @@ void run(const PurgePlan &plan, xapi::Client &client, ExecutionContext &ctx, uin
     if (preview || plan.count_first) matched = count_matching(plan, client);
     long status = 0;
     if (!preview) {
-        status = client.post_json("/PurgeChats", plan.body(), plan.request);
+        status = client.post_json(purge_path, plan.body(), plan.request);
         ctx.log(WFNODE_LOG_INFO, fmt::format("purged chats of period {} (HTTP {})", plan.period_json(), status));
     }
-    // A preview says what it would have sent: the very body the real run sends.
+    // A preview says what it would have sent: the very body the real run sends, to the path it
+    // posts to (with the base URL's own path, a reverse proxy's prefix).
     const std::string would_send =
         preview ? fmt::format(R"(,"wouldSend":{{"method":"POST","path":{},"body":{}}})",
-                              json::quote(client.credentials().service_path() + "/PurgeChats"), plan.body())
+                              json::quote(client.target_of(purge_path)), plan.body())
                 : "";
     ctx.emit(item, fmt::format(R"({{"dryRun":{},"period":{},"purged":{},"httpStatus":{},"matchedChats":{}{}}})", preview,
                                plan.period_json(), !preview, status, matched ? std::to_string(*matched) : "null",

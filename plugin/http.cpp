@@ -124,8 +124,8 @@ Lease::~Lease() {
 
 size_t request_line_size(const Request &request) {
     auto url = parse_url(request.url);
-    const size_t target = url ? request.url.size() - url->origin().size() : request.url.size();
-    return request.method.size() + 1 + std::max<size_t>(target, 1) + std::string_view(" HTTP/1.1").size();
+    const size_t target = url ? url->target().size() : request.url.size();
+    return request.method.size() + 1 + target + std::string_view(" HTTP/1.1").size();
 }
 
 void Lease::check_sendable(const Request &request) const {
@@ -140,8 +140,7 @@ void Lease::check_sendable(const Request &request) const {
         return;
     // The path says which operation was held back; the query is left out (it is the user's data).
     auto url = parse_url(request.url);
-    std::string path = url ? request.url.substr(url->origin().size()) : std::string("(a malformed URL)");
-    path = path.substr(0, std::min<size_t>(path.find_first_of("?#"), 200));
+    const std::string path = url ? url->path.substr(0, 200) : std::string("(a malformed URL)");
     throw TransportError(TransportError::Kind::refused,
                          fmt::format("dry run: {} {} was not sent ({} bytes of body): a dry run sends only reads",
                                      request.method, path, request.body.size()));

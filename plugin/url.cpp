@@ -62,6 +62,8 @@ std::string reason(CURLUcode code, std::string_view text) {
 
 std::string Url::origin() const { return scheme + "://" + host + (port.empty() ? "" : ":" + port); }
 
+std::string Url::target() const { return query.empty() ? path : path + "?" + query; }
+
 std::optional<Url> parse_url(std::string_view text, std::string *why) {
     auto refuse = [&](std::string reason) -> std::optional<Url> {
         if (why) *why = std::move(reason);

@@ -40,6 +40,8 @@ std::string Client::absolute(const std::string &path_or_url) const {
     return creds_.service_root() + path_or_url;
 }
 
+std::string Client::target_of(const std::string &path) const { return http::parse_url(absolute(path)).value().target(); }
+
 namespace {
 
 // What the HTTP layer reports becomes the node's error; only here do we know which
@@ -148,7 +150,9 @@ PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink
                                 const std::function<void(int64_t)> &on_count, const RequestOptions &options,
                                 std::string_view key_member, std::unique_ptr<http::Response> started) {
     http::Request req = collection_request(path_or_url);
-    const std::string what = "GET " + req.url.substr(creds_.base_url.size());
+    // Named by its target on the server: a next link may lie outside the base URL's path, or
+    // spell the origin otherwise (both were taken apart by the base URL's length).
+    const std::string what = "GET " + target_of(path_or_url);
     // Records are handed on as they are parsed. When a try fails part-way, the next one reads
     // the page from its start and skips the records already handed on: a page asked for
     // again is the same page (the same $skip/$top or next link), so its first records are.

@@ -40,6 +40,10 @@ public:
     std::unique_ptr<http::Response> start_collection(const std::string &path_or_url, size_t slot,
                                                      const RequestOptions &options);
 
+    // The request target ("/prefix/xapi/v1/PurgeChats") that a request for `path` (relative to
+    // the service root, as post_json takes it) is sent to.
+    std::string target_of(const std::string &path) const;
+
     // POST a JSON body; returns the HTTP status of a 2xx answer, throws on anything else.
     // Tried again only when the server cannot have acted on it (see wfplugin/retry.hpp).
     long post_json(const std::string &path, const std::string &body, const RequestOptions &options);

@@ -128,6 +128,26 @@ TEST_CASE("nodehost exec --dry-run with --params @file saying dryRun false sends
     CHECK(emu.counter("changingRequests") == 1);
 }
 
+TEST_CASE("behind a reverse proxy's path prefix, the preview names the path the real run posts to") {
+    EmulatorProcess emu({"--chats", "200", "--path-prefix", "/pbx"});
+    Scratch s;
+    std::string creds = emu.credentials();
+    creds.replace(creds.find(emu.base_url()), emu.base_url().size(), emu.base_url() + "/pbx");
+    const std::string creds_file = "@" + s.write("pbx.json", creds);
+    const std::string params = "@" + s.write("params.json", R"({"period":)" + past_period + "}");
+    auto dry = run({NODEHOST_PATH, "exec", PLUGIN_PATH, purge, "--params", params, "--credentials", creds_file, "--dry-run"});
+    INFO(dry.out, dry.err);
+    REQUIRE(dry.exit_code == 0);
+    auto preview = parse(dry.out);
+    CHECK(std::string(preview["wouldSend"]["path"].GetString()) == "/pbx/xapi/v1/PurgeChats");
+    check_nothing_changed(emu, 200);
+    // The real run posts there: the preview said what it would send.
+    auto real = run({NODEHOST_PATH, "exec", PLUGIN_PATH, purge, "--params", params, "--credentials", creds_file});
+    CHECK(real.exit_code == 0);
+    CHECK(emu.counter("purges") == 1);
+    CHECK(emu.requests().back() == std::string("POST ") + preview["wouldSend"]["path"].GetString());
+}
+
 TEST_CASE("serve: an execute request with dryRun true and per-item parameters saying dryRun false sends no change") {
     EmulatorProcess emu({"--chats", "200"});
     const std::string line = R"({"id":7,"op":"execute","dryRun":true,"node":"threecx.purgeChats","credentials":)" +

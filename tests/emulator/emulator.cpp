@@ -132,21 +132,23 @@ void Emulator::attach(httplib::Server &server, bool tls) {
             connections_.insert(req.remote_addr + ":" + std::to_string(req.remote_port));
             ++counters_["requests"];
             // What a dry run must never send: anything but a read or the token request.
-            if (req.method != "GET" && req.method != "HEAD" && req.path != "/connect/token") ++counters_["changingRequests"];
+            if (req.method != "GET" && req.method != "HEAD" && req.path != config_.path_prefix + "/connect/token")
+                ++counters_["changingRequests"];
             recent_targets_.push_back(req.method + " " + req.target);
             if (recent_targets_.size() > 1000) recent_targets_.erase(recent_targets_.begin());
         }
         return httplib::Server::HandlerResponse::Unhandled;
     });
-    server.Post("/connect/token", [this](const auto &req, auto &res) { token(req, res); });
-    server.Get("/xapi/v1/ChatHistoryView", [this](const auto &req, auto &res) { collection(req, res, nullptr); });
-    server.Get(R"(/xapi/v1/ChatHistoryView/Pbx\.DownloadChatHistory\(clientTimeZone=(.*)\))",
+    const std::string &at = config_.path_prefix;
+    server.Post(at + "/connect/token", [this](const auto &req, auto &res) { token(req, res); });
+    server.Get(at + "/xapi/v1/ChatHistoryView", [this](const auto &req, auto &res) { collection(req, res, nullptr); });
+    server.Get(at + R"(/xapi/v1/ChatHistoryView/Pbx\.DownloadChatHistory\(clientTimeZone=(.*)\))",
                [this](const httplib::Request &req, httplib::Response &res) {
                    std::string zone = req.matches[1];
                    collection(req, res, &zone);
                });
-    server.Post("/xapi/v1/PurgeChats", [this](const auto &req, auto &res) { purge(req, res); });
-    server.Get("/xapi/v1/Defs/TimeZones", [this](const auto &req, auto &res) { time_zones(req, res); });
+    server.Post(at + "/xapi/v1/PurgeChats", [this](const auto &req, auto &res) { purge(req, res); });
+    server.Get(at + "/xapi/v1/Defs/TimeZones", [this](const auto &req, auto &res) { time_zones(req, res); });
     server.Get(R"(/admin/.*)", [this](const auto &req, auto &res) { admin(req, res); });
     server.Post(R"(/admin/.*)", [this](const auto &req, auto &res) { admin(req, res); });
     server.set_error_handler([](const httplib::Request &req, httplib::Response &res) {
@@ -574,7 +576,7 @@ void Emulator::time_zones(const httplib::Request &req, httplib::Response &res) {
             const char *iana = many_zones[i % std::size(many_zones)];
             zone(std::to_string(page * f.time_zone_pages_forever + i), iana, iana, "");
         }
-        next_link = (tls_ ? "https://" : "http://") + req.get_header_value("Host") + "/xapi/v1/Defs/TimeZones?page=" +
+        next_link = (tls_ ? "https://" : "http://") + req.get_header_value("Host") + config_.path_prefix + "/xapi/v1/Defs/TimeZones?page=" +
                     std::to_string(page + 1);
     } else {
         const auto &zones = f.time_zone_escapes ? escaped_zones : f.time_zone_invalid ? invalid_zones : usual_zones;

@@ -39,6 +39,9 @@ struct Config {
     uint64_t seed = 3;
     TimePoint data_end{};
     bool compress = true;  // gzip answers for clients that accept it
+    // Where the PBX's paths start, as behind a reverse proxy ("/pbx": "/pbx/connect/token");
+    // letters, digits, '_', '-' and '/' only. /admin/ stays at the root.
+    std::string path_prefix;
 };
 
 // Each counter is the number of upcoming XAPI requests that get that fault.

@@ -35,6 +35,12 @@ int main(int argc, char **argv) {
         ->default_str("skip");
     app.add_flag("--no-count", [&](int64_t) { config.paging.counts = false; }, "Ignore $count=true: never send @odata.count");
     app.add_option("--same-instant", config.same_instant, "Every run of N chats shares one TimeSent")->check(CLI::PositiveNumber)->capture_default_str();
+    app.add_option("--path-prefix", config.path_prefix, "Serve the PBX's paths under this prefix, as behind a reverse proxy (\"/pbx\")")
+        ->check([](const std::string &v) {
+            const bool ok = v.size() > 1 && v.front() == '/' && v.back() != '/' &&
+                            v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-/") == std::string::npos;
+            return ok ? std::string() : std::string("a path such as /pbx: letters, digits, '_', '-' and '/'");
+        });
     app.add_flag("--no-compression", [&](int64_t) { config.compress = false; }, "Answer uncompressed even to clients that accept gzip");
     app.add_option("--latency-ms", faults.latency_ms, "Fault: latency added to every XAPI request");
     app.add_option("--fail-429", faults.status_429, "Fault: the next N XAPI requests answer 429 with Retry-After");

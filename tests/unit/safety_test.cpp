@@ -43,6 +43,7 @@ const std::vector<Refused> &refused_table() {
         {"json", download, "{\"clientTimeZone\":\"Europe/Berlin\xff\"}", "clientTimeZone", "Invalid encoding"},
         {"json", download, "{\"clientTimeZone\":\"\xc0\xaf\"}", "clientTimeZone", "Invalid encoding"},
         {"json", download, "{\"clientTimeZone\":\"UTC\",\"options\":{\"search\":\"\xed\xa0\x80\"}}", "options.search", "Invalid encoding"},
+        {"json", download, R"({"clientTimeZone":"UTC","options":{"search":"\udc00"}})", "options.search", "lone UTF-16 surrogate"},
         // 2. Depth and size: a clear error, never a stack overflow; short excerpts only.
         {"depth", download, R"({"clientTimeZone":"UTC","options":)" + nested(65) + "}", "options", "nested deeper than 64 levels"},
         {"depth", download, nested(1'000'000), "parameters", "nested deeper than 64 levels"},

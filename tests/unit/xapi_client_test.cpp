@@ -115,6 +115,14 @@ TEST_CASE("every error of the request layer and the XAPI client names its real c
          [](xapi::Client &c) { get_records(c, "/ChatHistoryView"); }, WFNODE_ERR_API, 200, "not valid JSON"},
         {"an HTML page from a proxy", [&] { emu.admin_post("/admin/faults", R"({"htmlError":1})"); }, creds,
          [](xapi::Client &c) { get_records(c, "/ChatHistoryView"); }, WFNODE_ERR_API, 502, "text/html"},
+        // A next link on the PBX's origin spelled otherwise (127.1 is 127.0.0.1) was named by
+        // cutting the base URL's length off it: "GET 1/NoSuch", or std::out_of_range.
+        {"a next link that spells the origin otherwise", [] {}, creds,
+         [&](xapi::Client &c) { get_records(c, "http://127.1:" + std::to_string(emu.port()) + "/xapi/v1/NoSuch"); },
+         WFNODE_ERR_API, 404, "GET /xapi/v1/NoSuch failed"},
+        {"a next link shorter than the base URL", [] {}, creds,
+         [&](xapi::Client &c) { get_records(c, "http://127.1:" + std::to_string(emu.port())); }, WFNODE_ERR_API, 404,
+         "GET / failed"},
     };
     for (const auto &row : rows) {
         CAPTURE(row.cause);
@@ -151,6 +159,29 @@ TEST_CASE("a dry run's client sends reads and the token request, and refuses any
               .status == WFNODE_OK);
     CHECK(emu.counter("changingRequests") == 1);
     CHECK(emu.counter("chats") == 0);
+}
+
+TEST_CASE("a request is measured and named by its URL's parts, however the URL spells its origin") {
+    namespace http = wfplugin::http;
+    http::Request get;
+    get.url = "http://127.1/";  // the origin http://127.0.0.1 is longer than the text
+    CHECK(http::request_line_size(get) == std::string_view("GET / HTTP/1.1").size());
+    get.url = "HTTP://LOCALHOST:080/abc?q=1";
+    CHECK(http::request_line_size(get) == std::string_view("GET /abc?q=1 HTTP/1.1").size());
+    http::Lease lease("http://127.0.0.1", true, http::SendPolicy{true, {}});
+    for (std::string url : {"http://0x7f000001/abc?secret=1", "http://127.1/abc"}) {
+        CAPTURE(url);
+        http::Request put;
+        put.method = "PUT";
+        put.url = url;
+        try {
+            lease.check_sendable(put);
+            FAIL("sendable");
+        } catch (const http::TransportError &e) {
+            CHECK(e.kind == http::TransportError::Kind::refused);
+            CHECK(std::string(e.what()).find("dry run: PUT /abc was not sent") != std::string::npos);
+        }
+    }
 }
 
 TEST_CASE("a base URL's problem is named without repeating the URL") {

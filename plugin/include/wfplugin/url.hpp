@@ -17,6 +17,9 @@ struct Url {
 
     // "scheme://host[:port]": what a connection is opened to, and pooled by.
     std::string origin() const;
+    // "path[?query]": the request target sent. Measured from the parts, never from the text:
+    // a URL may spell its origin otherwise ("http://127.1", "HTTP://PBX:0443").
+    std::string target() const;
 };
 
 // An absolute http or https URL with a host and no user name, password or fragment;
