@@ -172,8 +172,11 @@ std::optional<Problem> parse(std::string_view text, rapidjson::Document &doc) {
     if (!result.IsError()) return std::nullopt;
     if (result.Code() == rapidjson::kParseErrorDocumentRootNotSingular)
         return Problem{"more data follows the JSON document", "", result.Offset()};
-    std::string why = !handler.problem.empty() ? handler.problem : std::string(rapidjson::GetParseError_En(result.Code()));
-    if (!why.empty() && why.back() == '.') why.pop_back();  // RapidJSON's messages end in a full stop
+    std::string why = handler.problem;
+    if (why.empty()) {
+        why = rapidjson::GetParseError_En(result.Code());
+        if (!why.empty() && why.back() == '.') why.pop_back();  // RapidJSON's messages end in a full stop
+    }
     return Problem{why, handler.path(), result.Offset()};
 }
 

@@ -4,6 +4,7 @@
 // stopped, and never prints a secret.
 #include "emulator_process.hpp"
 #include "plugin_runner.hpp"
+#include "wait_until.hpp"
 
 #include <doctest/doctest.h>
 
@@ -12,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
 
 using namespace testsupport;
@@ -37,6 +37,41 @@ struct Scratch {
 };
 
 const std::string download = "threecx.downloadChatHistory";
+
+// How many export pages the emulator has been asked for.
+size_t pages_asked(const EmulatorProcess &emu) {
+    size_t n = 0;
+    for (const auto &target : emu.requests()) n += target.find("DownloadChatHistory") != std::string::npos;
+    return n;
+}
+
+// True once a file under `dir` holds data (a spool file being written).
+bool holds_data(const fs::path &dir) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        std::error_code size_ec;
+        const auto size = fs::file_size(it->path(), size_ec);
+        if (!size_ec && size > 0) return true;
+    }
+    return false;
+}
+
+// A child process, killed and reaped if the test ends before it does.
+struct Child {
+    pid_t pid;
+    int status = 0;
+    bool reaped = false;
+    bool running() {
+        if (!reaped && waitpid(pid, &status, WNOHANG) == pid) reaped = true;
+        return !reaped;
+    }
+    void wait() {
+        if (!reaped) waitpid(pid, &status, 0), reaped = true;
+    }
+    ~Child() {
+        if (!reaped) kill(pid, SIGKILL), wait();
+    }
+};
 
 CommandResult exec_node(const std::vector<std::string> &args) {
     std::vector<std::string> argv{NODEHOST_PATH, "exec", PLUGIN_PATH};
@@ -158,7 +193,7 @@ TEST_CASE("--dry-run changes nothing: no purge, no file written") {
 }
 
 TEST_CASE("SIGTERM mid-run: a non-zero exit, no half-written output, no spool left behind") {
-    EmulatorProcess emu({"--chats", "20000", "--latency-ms", "150"});
+    EmulatorProcess emu({"--chats", "20000"});
     Scratch s;
     s.write("pbx.json", emu.credentials());
     const std::string out = (s.dir / "out.jsonl").string();
@@ -167,22 +202,34 @@ TEST_CASE("SIGTERM mid-run: a non-zero exit, no half-written output, no spool le
       {"name":"out","node":"host.writeJsonLines","input":"export","parameters":{"path":")" + out + R"("}}]})");
     const fs::path tmp = s.dir / "tmp";  // the child's $TMPDIR, where its spool goes
     fs::create_directory(tmp);
+    const fs::path err = s.dir / "stderr";
     pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
         setenv("TMPDIR", tmp.c_str(), 1);
         int devnull = ::open("/dev/null", O_WRONLY);
         dup2(devnull, 1);
-        dup2(devnull, 2);
+        dup2(::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), 2);
         execl(NODEHOST_PATH, NODEHOST_PATH, "run", file.c_str(), "--plugin", PLUGIN_PATH, "--quiet", static_cast<char *>(nullptr));
         _exit(127);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // mid-export: 200 pages at 150 ms each
+    Child child{pid};
+    // Mid-export, by what the run has done, not by how long it has run: once the third of 200
+    // pages is asked for, every later page trickles (a byte per 100 ms), so the export cannot
+    // end; the signal goes when records are in the spool.
+    REQUIRE(wait_until([&] { return !child.running() || pages_asked(emu) >= 3; }));
+    REQUIRE(child.running());
+    emu.admin_post("/admin/faults", R"({"trickle":true})");
+    REQUIRE(wait_until([&] { return !child.running() || holds_data(tmp); }));
+    REQUIRE(child.running());
     kill(pid, SIGTERM);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 1);
+    REQUIRE(wait_until([&] { return !child.running(); }));
+    REQUIRE(WIFEXITED(child.status));
+    CHECK(WEXITSTATUS(child.status) == 1);
+    // Ended by the signal, not by the trickling page timing out.
+    std::ifstream err_in(err);
+    const std::string said{std::istreambuf_iterator<char>(err_in), {}};
+    CHECK(said.find("nodehost: error: step \"export\": interrupted") != std::string::npos);
     CHECK(!fs::exists(out));
     size_t partials = 0;
     for (const auto &e : fs::directory_iterator(s.dir)) partials += e.path().filename().string().find(".partial-") != std::string::npos;

@@ -1,0 +1,164 @@
+// The execution context's redaction (plugin/execution_context), white-box: a secret never
+// leaves in an error, a log line or an output item, in any of the forms it can take there
+// (as it is, JSON-escaped, percent-encoded, spelled with \u escapes by a server).
+#include <wfplugin/execution_context.hpp>
+#include <wfplugin/node_error.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using wfplugin::ExecutionContext;
+using wfplugin::NodeError;
+
+namespace {
+
+// A host that keeps everything the plugin sends it.
+struct Host {
+    std::vector<std::string> items, logs;
+    struct Error {
+        std::string message, field, api_code;
+    };
+    std::vector<Error> errors;
+    wfnode_host host{};
+    Host() {
+        host.struct_size = sizeof(host);
+        host.host_data = this;
+        host.emit_item = [](const wfnode_host *h, uint32_t, const char *json, size_t n) -> wfnode_status {
+            self(h).items.emplace_back(json, n);
+            return WFNODE_OK;
+        };
+        host.emit_error = [](const wfnode_host *h, const wfnode_error *e) {
+            self(h).errors.push_back({e->message, e->field ? e->field : "", e->api_code ? e->api_code : ""});
+        };
+        host.log = [](const wfnode_host *h, int32_t, const char *m) { self(h).logs.emplace_back(m); };
+    }
+    static Host &self(const wfnode_host *h) { return *static_cast<Host *>(h->host_data); }
+};
+
+// What the host receives for one item emitted with `secrets` registered.
+std::string emitted(const std::vector<std::string> &secrets, const std::string &item) {
+    Host h;
+    ExecutionContext ctx(h.host, 1);
+    for (const auto &s : secrets) ctx.add_secret(s);
+    ctx.emit(0, item);
+    REQUIRE(h.items.size() == 1);
+    return h.items[0];
+}
+
+}  // namespace
+
+TEST_CASE("redact: a secret as it is, JSON-escaped and percent-encoded") {
+    Host h;
+    ExecutionContext ctx(h.host, 1);
+    // A key whose three forms all differ: a quote and a backslash (escaped in JSON), '/', '+',
+    // a space and '@' (encoded in a URL).
+    const std::string key = R"(p@ss "w/rd"+\ 1)";
+    ctx.add_secret(key);
+    CHECK(ctx.redact("key " + key + " end") == "key [redacted] end");
+    CHECK(ctx.redact(R"({"echo":"p@ss \"w/rd\"+\\ 1"})") == R"({"echo":"[redacted]"})");
+    CHECK(ctx.redact("GET /x?k=p%40ss%20%22w%2Frd%22%2B%5C%201&y=2") == "GET /x?k=[redacted]&y=2");
+    // Every occurrence, side by side included.
+    CHECK(ctx.redact(key + key + " " + key) == "[redacted][redacted] [redacted]");
+    CHECK(ctx.redact("nothing secret") == "nothing secret");
+}
+
+TEST_CASE("redact: no secret, an empty one or the same one twice changes nothing else") {
+    Host h;
+    ExecutionContext ctx(h.host, 1);
+    CHECK(ctx.redact("abc") == "abc");
+    ctx.add_secret("");  // an absent token: nothing to find, and no endless search for ""
+    CHECK(ctx.redact("abc") == "abc");
+    ctx.add_secret("b");
+    ctx.add_secret("b");
+    CHECK(ctx.redact("abcb") == "a[redacted]c[redacted]");
+}
+
+TEST_CASE("redact: longest first, so a secret that holds another is replaced whole") {
+    for (bool short_first : {true, false}) {
+        CAPTURE(short_first);
+        Host h;
+        ExecutionContext ctx(h.host, 1);
+        const std::string token = "tok-123456789", key = "123";  // the key is inside the token
+        if (short_first) ctx.add_secret(key), ctx.add_secret(token);
+        else ctx.add_secret(token), ctx.add_secret(key);
+        CHECK(ctx.redact("Bearer tok-123456789, key 123") == "Bearer [redacted], key [redacted]");
+    }
+    // The same for one secret's own forms: "%25" percent-encoded is "%2525", which holds it.
+    Host h;
+    ExecutionContext ctx(h.host, 1);
+    ctx.add_secret("%25");
+    CHECK(ctx.redact("q=%2525&r=%25") == "q=[redacted]&r=[redacted]");
+}
+
+TEST_CASE("redact: overlapping secrets leave neither whole") {
+    Host h;
+    ExecutionContext ctx(h.host, 1);
+    const std::string a = "abcdef", b = "defghi";  // the end of one is the start of the other
+    ctx.add_secret(a);
+    ctx.add_secret(b);
+    for (const std::string text : {"abcdefghi", "xxabcdefghixx", "defghiabcdef", "abcdefabcdefghi"}) {
+        CAPTURE(text);
+        const std::string out = ctx.redact(text);
+        CHECK(out.find("[redacted]") != std::string::npos);
+        CHECK(out.find(a) == std::string::npos);
+        CHECK(out.find(b) == std::string::npos);
+    }
+    // A secret overlapping its own repeat: each whole occurrence found from the left.
+    Host h2;
+    ExecutionContext ctx2(h2.host, 1);
+    ctx2.add_secret("aba");
+    CHECK(ctx2.redact("ababa") == "[redacted]ba");
+    CHECK(ctx2.redact("abaaba") == "[redacted][redacted]");
+}
+
+TEST_CASE("errors and log lines leave redacted: message, field and server code") {
+    Host h;
+    ExecutionContext ctx(h.host, 1);
+    ctx.add_secret("s3cr3t/key");
+    ctx.emit_error(NodeError(WFNODE_ERR_API, "HTTP 400: Invalid client credentials: s3cr3t%2Fkey", "apiKey s3cr3t/key", 400,
+                             "Bad \"s3cr3t/key\""),
+                   0);
+    ctx.log(WFNODE_LOG_DEBUG, "Authorization: Bearer s3cr3t/key");
+    REQUIRE(h.errors.size() == 1);
+    CHECK(h.errors[0].message == "HTTP 400: Invalid client credentials: [redacted]");
+    CHECK(h.errors[0].field == "apiKey [redacted]");
+    CHECK(h.errors[0].api_code == "Bad \"[redacted]\"");
+    REQUIRE(h.logs.size() == 1);
+    CHECK(h.logs[0] == "Authorization: Bearer [redacted]");
+}
+
+TEST_CASE("items: a secret in the raw text is replaced, an item without one is sent as it was") {
+    CHECK(emitted({"demo-secret"}, R"({"echo":"demo-secret","n":1})") == R"({"echo":"[redacted]","n":1})");
+    CHECK(emitted({"demo-secret"}, R"({"Message":"caf\u00e9","n":1.50})") == R"({"Message":"caf\u00e9","n":1.50})");
+    CHECK(emitted({}, R"({"echo":"demo-secret"})") == R"({"echo":"demo-secret"})");
+    // An escaped backslash before a 'u' is no \u escape: the raw search finds the secret.
+    CHECK(emitted({"demo-secret"}, R"({"x":"\\u0041 demo-secret"})") == R"({"x":"\\u0041 [redacted]"})");
+}
+
+TEST_CASE("items: a secret spelled with \\u escapes or \\/ is found, and the item written again") {
+    struct Case {
+        std::string what;
+        std::string secret, item, sent;
+    };
+    const std::vector<Case> cases{
+        {"one character escaped", "demo-secret", R"({"echo":"demo\u002dsecret","n":1.50})", R"({"echo":"[redacted]","n":1.50})"},
+        {"every character escaped, upper case hex", "key",
+         R"({"a":"x \u004B\u0045\u0059 \u006b\u0065\u0079 y"})", R"({"a":"x KEY [redacted] y"})"},
+        {"in a key", "demo-secret", R"({"demo\u002Dsecret":true,"b":[null,"demo-secret"]})",
+         R"({"[redacted]":true,"b":[null,"[redacted]"]})"},
+        {"'/' escaped as \\/", "a/b", R"({"url":"https:\/\/h\/a\/b"})", R"({"url":"https://h/[redacted]"})"},
+        {"a character outside the BMP as a surrogate pair", "k\xF0\x9F\x98\x80y", R"(["k\ud83d\ude00y"])", R"(["[redacted]"])"},
+        {"escaped alongside a raw copy", "demo-secret", R"({"a":"\u0041","b":"demo-secret"})", R"({"a":"A","b":"[redacted]"})"},
+    };
+    for (const auto &c : cases) {
+        CAPTURE(c.what);
+        CHECK(emitted({c.secret}, c.item) == c.sent);
+    }
+}
+
+TEST_CASE("items: text that is not JSON after all still loses the secret's raw forms") {
+    CHECK(emitted({"demo-secret"}, R"(not json \u0041 demo-secret)") == R"(not json \u0041 [redacted])");
+    CHECK(emitted({"a b"}, R"({"x":"\u0041 a%20b"})") == R"({"x":"A [redacted]"})");
+}
