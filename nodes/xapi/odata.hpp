@@ -46,6 +46,6 @@ NodeError api_error(int http_status, const std::string &content_type, const std:
                     const std::string &what);
 
 // The same for a response whose body has not been read yet: reads it (capped) first.
-NodeError api_error(http::Response &response, const std::string &what);
+NodeError api_error(http::Exchange &answer, const std::string &what);
 
 }  // namespace threecx::xapi
