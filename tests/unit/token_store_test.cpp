@@ -357,7 +357,7 @@ TEST_CASE("a cached record is read by its length: bytes after a NUL byte are mor
     }
 }
 
-TEST_CASE("a key's lock holds off every other store of the user until released; the record is then the holder's") {
+TEST_CASE("a key's lock holds off every other store of the user until released, and the record is then the holder's") {
     char name[] = "/tmp/token-store-lock-XXXXXX";
     REQUIRE(::mkdtemp(name) != nullptr);
     const fs::path home = name;
