@@ -262,7 +262,7 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
     // followed as it is (the server's link holds its own $skip/$top or $skiptoken).
     // `steady_count`: the count must not change from page to page ($skip paging).
     auto fetch = [&](const std::string &url, bool steady_count = false,
-                     std::unique_ptr<http::Response> started = nullptr) -> Answer {
+                     xapi::SentAhead started = {}) -> Answer {
         guard.page_started();
         xapi::PageInfo page = client.get_collection(url, on_record, on_count, plan.request, "TimeSent", std::move(started));
         if (steady_count) guard.same_count(page.count);
@@ -365,13 +365,13 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
     struct Ahead {
         uint64_t start;
         size_t slot;
-        std::unique_ptr<http::Response> request;
+        xapi::SentAhead request;
     };
     std::deque<Ahead> ahead;  // in page order
     for (;;) {
         const uint64_t want = page_top(skip);
         position = fmt::format("$skip={}", skip);
-        std::unique_ptr<http::Response> started;
+        xapi::SentAhead started;
         if (!ahead.empty() && ahead.front().start != skip) ahead.clear();  // the pages moved: ask anew
         if (!ahead.empty()) started = std::move(ahead.front().request), ahead.pop_front();
         // Each page also asks for the count (shown only if the user asked): if it changes,

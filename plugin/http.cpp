@@ -12,38 +12,38 @@
 
 namespace wfplugin::http {
 
-// One curl easy handle and the window of the response in flight on it (kept, with its
-// capacity, for the next response).
-struct Transfer {
-    Transfer() : easy(curl_easy_init()) {
+// One curl easy handle and the window of the exchange in flight in it (kept, with its
+// capacity, for the next exchange).
+struct Slot {
+    Slot() : easy(curl_easy_init()) {
         if (!easy) throw TransportError(TransportError::Kind::internal, "libcurl could not allocate a handle");
     }
-    ~Transfer() { curl_easy_cleanup(easy); }
+    ~Slot() { curl_easy_cleanup(easy); }
     CURL *easy;
     char error[CURL_ERROR_SIZE]{};
     std::string body;
 };
 
-// A curl multi handle with its transfers: the multi's connection cache keeps connections
-// alive between requests, and the transfers in it run at once, each on a connection.
-class Handle {
+// A curl multi handle with its slots: the multi's connection cache keeps connections alive
+// between exchanges, and the exchanges in its slots run at once, each on a connection.
+class Connections {
 public:
-    Handle() : multi(curl_multi_init()) {
+    Connections() : multi(curl_multi_init()) {
         if (!multi) throw TransportError(TransportError::Kind::internal, "libcurl could not allocate a handle");
         // Every slot's connection, plus one for a token request, stays open.
-        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(Response::max_slots + 2));
+        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(Lease::max_slots + 2));
     }
-    ~Handle() {
-        transfers.clear();  // easy handles first: the multi still holds their connections
+    ~Connections() {
+        slots.clear();  // easy handles first: the multi still holds their connections
         curl_multi_cleanup(multi);
     }
-    Transfer &transfer(size_t slot) {
-        if (slot >= Response::max_slots) throw TransportError(TransportError::Kind::internal, "no such transfer slot");
-        while (transfers.size() <= slot) transfers.push_back(std::make_unique<Transfer>());
-        return *transfers[slot];
+    Slot &slot(size_t index) {
+        if (index >= Lease::max_slots) throw TransportError(TransportError::Kind::internal, "no such exchange slot");
+        while (slots.size() <= index) slots.push_back(std::make_unique<Slot>());
+        return *slots[index];
     }
     CURLM *multi;
-    std::vector<std::unique_ptr<Transfer>> transfers;
+    std::vector<std::unique_ptr<Slot>> slots;
 };
 
 namespace {
@@ -55,7 +55,7 @@ struct Pool {
         curl_global_cleanup();
     }
     std::mutex mutex;
-    std::multimap<std::string, std::unique_ptr<Handle>> idle;
+    std::multimap<std::string, std::unique_ptr<Connections>> idle;
     static constexpr size_t max_idle_per_origin = 8;
 };
 
@@ -77,7 +77,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 }  // namespace
 
 size_t on_body(char *data, size_t size, size_t n, void *self) {
-    auto *r = static_cast<Response *>(self);
+    auto *r = static_cast<Exchange *>(self);
     if (r->bytes_ + size * n > r->max_body_bytes_) {
         r->too_large_ = true;
         return 0;  // libcurl ends the transfer with a write error
@@ -85,7 +85,7 @@ size_t on_body(char *data, size_t size, size_t n, void *self) {
     // One curl_multi_perform() can read many socket buffers (and gzip multiplies them): past
     // a bound, pause the transfer until the reader has consumed what it has, so memory stays
     // flat. A reader that asked for more (one record larger than the bound) gets one more piece.
-    if (r->buffer_.size() - r->pos_ >= Response::max_buffered && r->buffer_.size() > r->grow_mark_) {
+    if (r->buffer_.size() - r->pos_ >= Exchange::max_buffered && r->buffer_.size() > r->grow_mark_) {
         r->paused_ = true;
         return CURL_WRITEFUNC_PAUSE;
     }
@@ -109,17 +109,17 @@ Lease::Lease(const std::string &origin, bool verify_tls, SendPolicy policy)
     {
         std::lock_guard lock(p.mutex);
         if (auto it = p.idle.find(key_); it != p.idle.end()) {
-            handle_ = std::move(it->second);
+            connections_ = std::move(it->second);
             p.idle.erase(it);
         }
     }
-    if (!handle_) handle_ = std::make_unique<Handle>();
+    if (!connections_) connections_ = std::make_unique<Connections>();
 }
 
 Lease::~Lease() {
     auto &p = pool();
     std::lock_guard lock(p.mutex);
-    if (p.idle.count(key_) < Pool::max_idle_per_origin) p.idle.emplace(key_, std::move(handle_));
+    if (p.idle.count(key_) < Pool::max_idle_per_origin) p.idle.emplace(key_, std::move(connections_));
 }
 
 size_t request_line_size(const Request &request) {
@@ -147,21 +147,27 @@ void Lease::check_sendable(const Request &request) const {
 }
 
 
-Response::Response(Lease &lease, const Request &request, std::function<void()> poll, size_t slot, bool wait)
-    : handle_((lease.check_sendable(request), lease.handle())),
-      transfer_(handle_.transfer(slot)),
+Exchange::Exchange(Lease &lease, std::function<void()> poll, size_t slot)
+    : lease_(lease),
+      connections_(lease.connections()),
+      slot_(connections_.slot(slot)),
       poll_(std::move(poll)),
-      buffer_(transfer_.body),
-      max_body_bytes_(request.max_body_bytes) {
+      buffer_(slot_.body) {}
+
+void Exchange::start(const Request &request) {
+    if (started_) throw TransportError(TransportError::Kind::internal, "an exchange sends one request");
+    lease_.check_sendable(request);
+    started_ = true;
+    max_body_bytes_ = request.max_body_bytes;
     buffer_.clear();
     auto url = parse_url(request.url);
     if (!url) throw TransportError(TransportError::Kind::internal, "not an absolute http(s) URL");
     origin_ = url->origin();
-    CURL *e = transfer_.easy;
+    CURL *e = slot_.easy;
     curl_easy_reset(e);  // keeps live connections, drops the previous request's options
-    transfer_.error[0] = '\0';
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, transfer_.error);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, this);  // which response a finished transfer is
+    slot_.error[0] = '\0';
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, slot_.error);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, this);  // which exchange a finished transfer is
     curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");  // cheap for the server, decoded by libcurl
@@ -190,25 +196,22 @@ Response::Response(Lease &lease, const Request &request, std::function<void()> p
     }
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
-    if (CURLMcode mc = curl_multi_add_handle(handle_.multi, e); mc != CURLM_OK) {
+    if (CURLMcode mc = curl_multi_add_handle(connections_.multi, e); mc != CURLM_OK) {
         release();
         throw TransportError(TransportError::Kind::internal, fmt::format("libcurl: {}", curl_multi_strerror(mc)));
     }
     attached_ = true;
-    if (wait) {
-        wait_for_answer();
-        return;
-    }
     try {
         pump_once(false);  // sends the request on an open connection, or starts connecting
     } catch (...) {
-        release();  // the destructor does not run for a constructor that throws
+        release();
         throw;
     }
 }
 
-void Response::wait_for_answer() {
-    CURL *e = transfer_.easy;
+void Exchange::wait_for_answer() {
+    if (!started_) throw TransportError(TransportError::Kind::internal, "an exchange waited on before it was started");
+    CURL *e = slot_.easy;
     try {
         // Wait until the body starts or the transfer ends: the status is known by then. A
         // failure after some body arrived is reported when the reader gets that far.
@@ -225,28 +228,28 @@ void Response::wait_for_answer() {
         retry_after_ = parse_retry_after(h->value);
 }
 
-Response::~Response() {
+Exchange::~Exchange() {
     release();
     // One huge record grew the window: do not keep that much for every later request.
     if (buffer_.capacity() > (1u << 20)) std::string().swap(buffer_);
 }
 
-void Response::release() {
-    if (attached_) curl_multi_remove_handle(handle_.multi, transfer_.easy);
+void Exchange::release() {
+    if (attached_) curl_multi_remove_handle(connections_.multi, slot_.easy);
     attached_ = false;
     curl_slist_free_all(header_list_);
     header_list_ = nullptr;
 }
 
-void Response::pump_once(bool wait) {
+void Exchange::pump_once(bool wait) {
     if (poll_) poll_();
     int running = 0;
-    CURLMcode mc = curl_multi_perform(handle_.multi, &running);
+    CURLMcode mc = curl_multi_perform(connections_.multi, &running);
     if (mc != CURLM_OK)
         throw TransportError(TransportError::Kind::internal, fmt::format("libcurl: {}", curl_multi_strerror(mc)));
     int queued = 0;
-    while (CURLMsg *msg = curl_multi_info_read(handle_.multi, &queued)) {
-        Response *finished = nullptr;  // this response or another one on the same lease
+    while (CURLMsg *msg = curl_multi_info_read(connections_.multi, &queued)) {
+        Exchange *finished = nullptr;  // this exchange or another one on the same lease
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &finished);
         if (msg->msg == CURLMSG_DONE && finished) {
             finished->done_ = true;
@@ -257,17 +260,17 @@ void Response::pump_once(bool wait) {
         throw TransportError(TransportError::Kind::internal,
                              fmt::format("libcurl stopped a transfer to {} without finishing it", origin_));
     if (wait && !done_ && buffer_.size() <= grow_mark_ && running)
-        curl_multi_poll(handle_.multi, nullptr, 0, 200, nullptr);  // 200 ms: keeps cancellation responsive
+        curl_multi_poll(connections_.multi, nullptr, 0, 200, nullptr);  // 200 ms: keeps cancellation responsive
 }
 
-void Response::throw_if_failed() {
+void Exchange::throw_if_failed() {
     if (curl_result_ == CURLE_OK) return;
     using Kind = TransportError::Kind;
     if (too_large_)
         throw TransportError(Kind::too_large, fmt::format("the answer of {} grew past {} bytes once decompressed (a compression bomb?); not reading "
                                                           "further", origin_, max_body_bytes_));
     auto code = static_cast<CURLcode>(curl_result_);
-    std::string detail = transfer_.error[0] ? transfer_.error : curl_easy_strerror(code);
+    std::string detail = slot_.error[0] ? slot_.error : curl_easy_strerror(code);
     auto [kind, what] = [code]() -> std::pair<Kind, const char *> {
         switch (code) {
         case CURLE_OPERATION_TIMEDOUT: return {Kind::timeout, "timed out talking to"};
@@ -291,25 +294,25 @@ void Response::throw_if_failed() {
     throw TransportError(kind, fmt::format("{} {}: {}", what, origin_, detail));
 }
 
-bool Response::read_more() {
+bool Exchange::read_more() {
     buffer_.erase(0, pos_);
     dropped_ += pos_;
     pos_ = 0;
     grow_mark_ = buffer_.size();
     if (paused_) {
         paused_ = false;
-        curl_easy_pause(transfer_.easy, CURLPAUSE_CONT);  // may hand over the held data right away
+        curl_easy_pause(slot_.easy, CURLPAUSE_CONT);  // may hand over the held data right away
     }
     while (buffer_.size() == grow_mark_ && !done_) pump_once();
     throw_if_failed();
     return buffer_.size() > grow_mark_;
 }
 
-void Response::pad(size_t n) {
+void Exchange::pad(size_t n) {
     if (buffer_.capacity() < buffer_.size() + n) buffer_.reserve(buffer_.size() + n);
 }
 
-std::string Response::read_all(size_t cap) {
+std::string Exchange::read_all(size_t cap) {
     std::string out;
     do {
         auto w = window();

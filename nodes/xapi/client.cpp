@@ -1,7 +1,6 @@
 #include "xapi/client.hpp"
 
 #include "xapi/odata.hpp"
-#include "xapi/token_cache.hpp"
 
 #include <fmt/format.h>
 #include <wfplugin/node_error.hpp>
@@ -12,7 +11,7 @@ namespace threecx::xapi {
 
 using wfplugin::NodeError;
 
-Client::Client(Credentials creds, wfplugin::ExecutionContext &ctx)
+Client::Client(Credentials creds, wfplugin::ExecutionContext &ctx, TokenCache &tokens)
     : creds_(std::move(creds)),
       ctx_(ctx),
       // A dry run's lease sends only reads and the token request: the guarantee lives in the
@@ -20,9 +19,7 @@ Client::Client(Credentials creds, wfplugin::ExecutionContext &ctx)
       lease_(http::parse_url(creds_.base_url).value().origin(), !creds_.ignore_tls_issues,
              http::SendPolicy{ctx.dry_run(), {creds_.token_url()}}),
       poll_([this] { ctx_.check_cancelled(); }),
-      token_store_(ctx) {
-    ctx_.add_secret(creds_.api_key);
-}
+      auth_(creds_, ctx, tokens) {}
 
 std::string Client::absolute(const std::string &path_or_url) const {
     if (!path_or_url.starts_with("/")) {
@@ -60,69 +57,80 @@ NodeError network_error(const http::TransportError &e) {
 }  // namespace
 
 template <typename OnSuccess>
-auto Client::send(http::Request request, const std::string &what, bool idempotent, const RequestOptions &options,
+auto Client::send(const http::Request &request, const std::string &what, bool idempotent, const RequestOptions &options,
                   OnSuccess &&on_success) {
-    request.deadline = options.deadline;
     auto on_retry = [&](const std::string &why, http::Millis wait) {
         ctx_.log(WFNODE_LOG_WARN, fmt::format("{}: {}; trying again in {:.1f} s", what, why, wait.count() / 1000.0));
     };
     try {
-        lease_.check_sendable(request);  // before a token is fetched for a request that cannot leave
         return http::with_retries(options.retry, idempotent, poll_, on_retry,
-                                  [&] { return send_with_token(request, what, on_success); });
+                                  [&] { return attempt(request, what, options, on_success); });
     } catch (const http::TransportError &e) {
         throw network_error(e);
     }
 }
 
-namespace {
-
-// 429 and 503 are answered before a server processes a request; 502 and 504 come from a
-// gateway that may have passed the request on.
-bool retryable_status(long status) { return status == 429 || status == 502 || status == 503 || status == 504; }
-bool answered_before_processing(long status) { return status == 429 || status == 503; }
-
-}  // namespace
-
-template <typename OnSuccess>
-auto Client::send_with_token(http::Request request, const std::string &what, OnSuccess &on_success) {
+http::Request Client::prepared(http::Request request, const RequestOptions &options) const {
     request.verify_tls = !creds_.ignore_tls_issues;
     request.user_agent = user_agent;
-    const size_t auth_index = request.headers.size();
-    request.headers.emplace_back();
-    for (int attempt = 0;; ++attempt) {
+    request.deadline = options.deadline;
+    return request;
+}
+
+Client::Authorised Client::authorised(http::Request request, const RequestOptions &options) {
+    request = prepared(std::move(request), options);
+    lease_.check_sendable(request);  // before a token is fetched for a request that cannot leave
+    std::string token = this->token(options);
+    request.headers.push_back("Authorization: Bearer " + token);
+    return {std::move(request), std::move(token)};
+}
+
+std::string Client::token(const RequestOptions &options) {
+    try {
+        return auth_.token([&](const http::Request &request) {
+            auto answer = std::make_unique<http::Exchange>(lease_, poll_);
+            answer->send(prepared(request, options));
+            return answer;
+        });
+    } catch (const http::TransportError &e) {
+        // The request itself has not left yet: trying again cannot repeat it.
+        if (!http::worth_retrying(e.kind, true)) throw;
+        throw http::RetryableFailure{std::current_exception(), true, std::nullopt, e.what()};
+    } catch (http::RetryableFailure &f) {
+        f.server_did_not_act = true;  // by the token endpoint: the request it is for has not left
+        f.why = "token request " + f.why;
+        throw;
+    }
+}
+
+void Client::token_refused(http::Exchange &answer, const std::string &token) {
+    // The token we believed valid was refused (another process took a new one, or the PBX
+    // restarted): the next token is a new one.
+    answer.read_all(0);
+    auth_.refused(token);
+    ctx_.log(WFNODE_LOG_INFO, "the access token was refused (HTTP 401); fetching a new one and retrying once");
+}
+
+template <typename OnSuccess>
+auto Client::attempt(const http::Request &request, const std::string &what, const RequestOptions &options,
+                     OnSuccess &on_success) {
+    for (bool refused_once = false;; refused_once = true) {
         ctx_.check_cancelled();
-        std::string token;
-        try {
-            token = TokenCache::instance().get(creds_, lease_, poll_, token_store_);
-        } catch (const http::TransportError &e) {
-            // The request itself has not left yet: trying again cannot repeat it.
-            using Kind = http::TransportError::Kind;
-            if (e.kind != Kind::connect && e.kind != Kind::timeout && e.kind != Kind::transfer) throw;
-            throw http::RetryableFailure{std::current_exception(), true, std::nullopt, e.what()};
-        }
-        ctx_.add_secret(token);
-        request.headers[auth_index] = "Authorization: Bearer " + token;
-        http::Response response(lease_, request, poll_);
-        if (response.status() == 401 && attempt == 0) {
-            // The token we believed valid was refused (another process took a new one, or
-            // the PBX restarted): fetch a new one once and retry once.
-            response.read_all(0);
-            TokenCache::instance().invalidate(creds_, token);
-            ctx_.log(WFNODE_LOG_INFO, "the access token was refused (HTTP 401); fetching a new one and retrying once");
+        const Authorised ready = authorised(request, options);
+        http::Exchange answer(lease_, poll_);
+        answer.send(ready.request);
+        if (answer.status() == 401 && !refused_once) {
+            token_refused(answer, ready.token);
             continue;
         }
-        if (response.status() < 200 || response.status() >= 300) {
-            NodeError error = api_error(response, what);
-            ctx_.count_request(response.bytes_received());
-            if (retryable_status(response.status()))
-                throw http::RetryableFailure{std::make_exception_ptr(error), answered_before_processing(response.status()),
-                                             response.retry_after(), fmt::format("HTTP {}", response.status())};
-            throw error;
+        if (answer.status() < 200 || answer.status() >= 300) {
+            NodeError error = api_error(answer, what);
+            ctx_.count_request(answer.bytes_received());
+            http::throw_status_error(answer.status(), answer.retry_after(), error);
         }
-        auto result = on_success(response);
-        ctx_.count_request(response.bytes_received());
-        ctx_.log(WFNODE_LOG_DEBUG, fmt::format("{} -> HTTP {}, {} bytes", what, response.status(), response.bytes_received()));
+        auto result = on_success(answer);
+        ctx_.count_request(answer.bytes_received());
+        ctx_.log(WFNODE_LOG_DEBUG, fmt::format("{} -> HTTP {}, {} bytes", what, answer.status(), answer.bytes_received()));
         return result;
     }
 }
@@ -134,21 +142,18 @@ http::Request Client::collection_request(const std::string &path_or_url) const {
     return req;
 }
 
-std::unique_ptr<http::Response> Client::start_collection(const std::string &path_or_url, size_t slot,
-                                                         const RequestOptions &options) {
-    http::Request req = collection_request(path_or_url);
-    req.deadline = options.deadline;
-    req.verify_tls = !creds_.ignore_tls_issues;
-    req.user_agent = user_agent;
-    const std::string token = TokenCache::instance().get(creds_, lease_, poll_, token_store_);
-    ctx_.add_secret(token);
-    req.headers.push_back("Authorization: Bearer " + token);
-    return std::make_unique<http::Response>(lease_, req, poll_, slot, false);
+SentAhead Client::start_collection(const std::string &path_or_url, size_t slot, const RequestOptions &options) {
+    Authorised ready = authorised(collection_request(path_or_url), options);
+    SentAhead ahead;
+    ahead.exchange_ = std::make_unique<http::Exchange>(lease_, poll_, slot);
+    ahead.exchange_->start(ready.request);
+    ahead.token_ = std::move(ready.token);
+    return ahead;
 }
 
 PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink &on_record,
                                 const std::function<void(int64_t)> &on_count, const RequestOptions &options,
-                                std::string_view key_member, std::unique_ptr<http::Response> started) {
+                                std::string_view key_member, SentAhead started) {
     http::Request req = collection_request(path_or_url);
     // Named by its target on the server: a next link may lie outside the base URL's path, or
     // spell the origin otherwise (both were taken apart by the base URL's length).
@@ -157,7 +162,7 @@ PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink
     // the page from its start and skips the records already handed on: a page asked for
     // again is the same page (the same $skip/$top or next link), so its first records are.
     uint64_t handed_on = 0;
-    auto read = [&](http::Response &r) {
+    auto read = [&](http::Exchange &r) {
         if (r.content_type().find("json") == std::string::npos) throw api_error(r, what);
         uint64_t seen = 0;
         PageInfo page = read_collection(
@@ -179,23 +184,25 @@ PageInfo Client::get_collection(const std::string &path_or_url, const RecordSink
         // The answer to a request sent ahead. Anything but a page (a refused token, a busy
         // server, a connection lost part-way) is left to the usual path below, which knows
         // how to handle each under the retry policy.
+        http::Exchange &answer = *started.exchange_;
         try {
-            started->wait_for_answer();
-            const long status = started->status();
-            if (status >= 200 && status < 300 && started->content_type().find("json") != std::string::npos) {
-                PageInfo page = read(*started);
-                ctx_.count_request(started->bytes_received());
+            answer.wait_for_answer();
+            const long status = answer.status();
+            if (status >= 200 && status < 300 && answer.content_type().find("json") != std::string::npos) {
+                PageInfo page = read(answer);
+                ctx_.count_request(answer.bytes_received());
                 ctx_.log(WFNODE_LOG_DEBUG, fmt::format("{} -> HTTP {}, {} bytes (sent ahead)", what, status,
-                                                       started->bytes_received()));
+                                                       answer.bytes_received()));
                 return page;
             }
-            ctx_.log(WFNODE_LOG_INFO, fmt::format("{}: the request sent ahead was answered HTTP {}; asking again", what, status));
+            if (status == 401) token_refused(answer, started.token_);
+            else ctx_.log(WFNODE_LOG_INFO, fmt::format("{}: the request sent ahead was answered HTTP {}; asking again", what, status));
         } catch (const http::TransportError &e) {
             ctx_.log(WFNODE_LOG_WARN, fmt::format("{}: the request sent ahead failed ({}); asking again", what, e.what()));
         } catch (const http::RetryableFailure &f) {
             ctx_.log(WFNODE_LOG_WARN, fmt::format("{}: the page sent ahead was unusable ({}); asking again", what, f.why));
         }
-        started.reset();
+        started = {};
     }
     return send(req, what, true, options, read);
 }
@@ -206,7 +213,7 @@ long Client::post_json(const std::string &path, const std::string &body, const R
     req.url = absolute(path);
     req.body = body;
     req.headers = {"Content-Type: application/json", "Accept: application/json"};
-    return send(req, "POST " + path, false, options, [](http::Response &r) {
+    return send(req, "POST " + path, false, options, [](http::Exchange &r) {
         r.read_all(0);
         return r.status();
     });

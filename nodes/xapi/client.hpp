@@ -1,15 +1,17 @@
-// An XAPI session for one execution: one leased connection, the shared token, and the
-// 401 -> new token -> retry-once rule, over the plugin's HTTP layer.
+// An XAPI session for one execution: one leased connection, its authenticator, and the one
+// way every request leaves (the set-up, the token, the retry policy, the 401 -> new token ->
+// retry-once rule, the status table), over the plugin's HTTP layer.
 #pragma once
 
+#include "xapi/authenticator.hpp"
 #include "xapi/collection_reader.hpp"
 #include "xapi/credentials.hpp"
 #include "xapi/request_options.hpp"
+#include "xapi/token_cache.hpp"
 
 #include <wfplugin/execution_context.hpp>
 #include <wfplugin/http.hpp>
 #include <wfplugin/session.hpp>
-#include <wfplugin/token_store.hpp>
 
 #include <memory>
 #include <string>
@@ -18,9 +20,23 @@ namespace threecx::xapi {
 
 namespace http = wfplugin::http;
 
+// A collection page asked for ahead (Client::start_collection), to be read by get_collection.
+class SentAhead {
+public:
+    SentAhead() = default;
+    explicit operator bool() const { return exchange_ != nullptr; }
+
+private:
+    friend class Client;
+    std::unique_ptr<http::Exchange> exchange_;
+    std::string token_;  // the token it carries: a 401 refuses this one
+};
+
 class Client final : public wfplugin::Session {
 public:
-    Client(Credentials creds, wfplugin::ExecutionContext &ctx);
+    // `tokens`: the tokens this client's requests share (the process's, unless a test
+    // gives its own).
+    Client(Credentials creds, wfplugin::ExecutionContext &ctx, TokenCache &tokens = TokenCache::shared());
 
     const Credentials &credentials() const { return creds_; }
 
@@ -32,13 +48,12 @@ public:
     // start_collection; its answer is read as the first try.
     PageInfo get_collection(const std::string &path_or_url, const RecordSink &on_record,
                             const std::function<void(int64_t)> &on_count, const RequestOptions &options,
-                            std::string_view key_member = {}, std::unique_ptr<http::Response> started = nullptr);
+                            std::string_view key_member = {}, SentAhead started = {});
 
-    // Sends the GET of a collection page in `slot` (1 to http::Response::max_slots - 1; slot 0
+    // Sends the GET of a collection page in `slot` (1 to http::Lease::max_slots - 1; slot 0
     // is the one every other request uses) and returns without waiting: its answer arrives on
     // its own connection while earlier pages are read. Pass it to get_collection for that URL.
-    std::unique_ptr<http::Response> start_collection(const std::string &path_or_url, size_t slot,
-                                                     const RequestOptions &options);
+    SentAhead start_collection(const std::string &path_or_url, size_t slot, const RequestOptions &options);
 
     // The request target ("/prefix/xapi/v1/PurgeChats") that a request for `path` (relative to
     // the service root, as post_json takes it) is sent to.
@@ -49,14 +64,31 @@ public:
     long post_json(const std::string &path, const std::string &body, const RequestOptions &options);
 
 private:
-    // Sends `request` with the shared token under the retry policy; converts what is left of
-    // a transport failure into the node's error.
+    // A request ready to leave and the token it carries.
+    struct Authorised {
+        http::Request request;
+        std::string token;
+    };
+
+    // Sends `request` under the retry policy; converts what is left of a transport failure
+    // into the node's error.
     template <typename OnSuccess>
-    auto send(http::Request request, const std::string &what, bool idempotent, const RequestOptions &options,
+    auto send(const http::Request &request, const std::string &what, bool idempotent, const RequestOptions &options,
               OnSuccess &&on_success);
     // One try: the token (a new one once after a 401), the request, the answer.
     template <typename OnSuccess>
-    auto send_with_token(http::Request request, const std::string &what, OnSuccess &on_success);
+    auto attempt(const http::Request &request, const std::string &what, const RequestOptions &options,
+                 OnSuccess &on_success);
+    // The set-up every request shares, the token request's included: TLS mode, user agent, deadline.
+    http::Request prepared(http::Request request, const RequestOptions &options) const;
+    // The set-up of the plain path and the read-ahead alike: prepared, checked sendable on the
+    // lease before a token is fetched for it, then its token.
+    Authorised authorised(http::Request request, const RequestOptions &options);
+    // The token for a request that has not left yet: any failure to get one may be tried
+    // again, even for a request that is not idempotent.
+    std::string token(const RequestOptions &options);
+    // A 401 for `token`: the authenticator forgets it; the answer is read to its end.
+    void token_refused(http::Exchange &answer, const std::string &token);
     std::string absolute(const std::string &path_or_url) const;
     http::Request collection_request(const std::string &path_or_url) const;
 
@@ -64,7 +96,7 @@ private:
     wfplugin::ExecutionContext &ctx_;
     http::Lease lease_;
     std::function<void()> poll_;
-    wfplugin::ExecutionTokenStore token_store_;  // opened once per execution, so a refused cache warns once
+    Authenticator auth_;
 };
 
 }  // namespace threecx::xapi

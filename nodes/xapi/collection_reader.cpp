@@ -98,7 +98,7 @@ struct RecordScan {
 
 class PageReader {
 public:
-    PageReader(http::Response &body, const RecordSink &on_record, const std::function<void(int64_t)> &on_count,
+    PageReader(http::Exchange &body, const RecordSink &on_record, const std::function<void(int64_t)> &on_count,
                const std::string &what, std::string_view key_member)
         : body_(body), on_record_(on_record), on_count_(on_count), what_(what), key_member_(key_member) {
         // simdjson enforces the depth limit itself: a record of 64 levels passes, 65 do not.
@@ -347,7 +347,7 @@ private:
         return http::RetryableFailure{std::make_exception_ptr(error), false, std::nullopt, "the answer is not valid JSON"};
     }
 
-    http::Response &body_;
+    http::Exchange &body_;
     const RecordSink &on_record_;
     const std::function<void(int64_t)> &on_count_;
     const std::string &what_;
@@ -363,7 +363,7 @@ private:
 
 }  // namespace
 
-PageInfo read_collection(http::Response &body, const RecordSink &on_record, const std::function<void(int64_t)> &on_count,
+PageInfo read_collection(http::Exchange &body, const RecordSink &on_record, const std::function<void(int64_t)> &on_count,
                          const std::string &what, std::string_view key_member) {
     return PageReader(body, on_record, on_count, what, key_member).read();
 }

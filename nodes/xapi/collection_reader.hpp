@@ -42,7 +42,7 @@ struct CollectionLimits {
 // it first, as OData requires). `key_member` names the member each Record reports (the
 // paging key, "TimeSent"). Throws NodeError(API) on a body that is not such a page, wrapped in
 // RetryableFailure when the body is not valid JSON (cut short or garbled on the way).
-PageInfo read_collection(http::Response &body, const RecordSink &on_record,
+PageInfo read_collection(http::Exchange &body, const RecordSink &on_record,
                          const std::function<void(int64_t)> &on_count, const std::string &what,
                          std::string_view key_member = {});
 

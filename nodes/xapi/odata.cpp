@@ -64,9 +64,9 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>> 
     return out;
 }
 
-NodeError api_error(http::Response &response, const std::string &what) {
-    std::string body = response.read_all(http::Response::error_body_cap);
-    return api_error(static_cast<int>(response.status()), response.content_type(), body, what);
+NodeError api_error(http::Exchange &answer, const std::string &what) {
+    std::string body = answer.read_all(http::Exchange::error_body_cap);
+    return api_error(static_cast<int>(answer.status()), answer.content_type(), body, what);
 }
 
 std::optional<ErrorBody> parse_error_body(std::string_view body) {

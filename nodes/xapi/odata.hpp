@@ -45,7 +45,7 @@ std::optional<ErrorBody> parse_error_body(std::string_view body);
 NodeError api_error(int http_status, const std::string &content_type, const std::string &body,
                     const std::string &what);
 
-// The same for a response whose body has not been read yet: reads it (capped) first.
-NodeError api_error(http::Response &response, const std::string &what);
+// The same for an answer whose body has not been read yet: reads it (capped) first.
+NodeError api_error(http::Exchange &answer, const std::string &what);
 
 }  // namespace threecx::xapi

@@ -105,7 +105,7 @@ struct Splits {
 };
 Splits splits;
 
-void note_split(const http::Response &response, const Cut &cut) {
+void note_split(const http::Exchange &response, const Cut &cut) {
     if (cut.pause_us == 0 || cut.pieces.size() != 2) return;
     ++splits.tried;
     if (response.window().size() == cut.pieces[0]) ++splits.exact;
@@ -134,7 +134,8 @@ Read read_page(const std::string &body, const Cut &cut = {}) {
     http::Lease lease(server.origin(), true);
     http::Request request;
     request.url = server.url(body, cut);
-    http::Response response(lease, request, nullptr);
+    http::Exchange response(lease, nullptr);
+    response.send(request);
     REQUIRE(response.status() == 200);
     note_split(response, cut);
     Read out;
@@ -156,7 +157,8 @@ Failure fail_page(const std::string &body, const Cut &cut = {}) {
     http::Lease lease(server.origin(), true);
     http::Request request;
     request.url = server.url(body, cut);
-    http::Response response(lease, request, nullptr);
+    http::Exchange response(lease, nullptr);
+    response.send(request);
     REQUIRE(response.status() == 200);
     note_split(response, cut);
     auto from = [&](const wfplugin::NodeError &e, Failed kind) {
@@ -577,7 +579,8 @@ TEST_CASE("a 20 MiB page of many records is read in one pass") {
         http::Lease lease(server.origin(), true);
         http::Request request;
         request.url = server.url(body, Cut{{4096}, 0});
-        http::Response response(lease, request, nullptr);
+        http::Exchange response(lease, nullptr);
+        response.send(request);
         auto info = read_collection(
             response,
             [&](const Record &r) {

@@ -18,12 +18,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -353,4 +355,40 @@ TEST_CASE("a cached record is read by its length: bytes after a NUL byte are mor
         CHECK_THROWS_WITH_AS(wfplugin::json::parse(smuggled, "record"),
                              doctest::Contains("a raw NUL byte"), wfplugin::NodeError);
     }
+}
+
+TEST_CASE("a key's lock holds off every other store of the user until released, and the record is then the holder's") {
+    char name[] = "/tmp/token-store-lock-XXXXXX";
+    REQUIRE(::mkdtemp(name) != nullptr);
+    const fs::path home = name;
+    std::vector<std::string> refusals;
+    auto refused = [&](const std::string &why) { refusals.push_back(why); };
+    auto holder = wfplugin::file_token_store(home, refused), waiter = wfplugin::file_token_store(home, refused);
+    REQUIRE(holder);
+    REQUIRE(waiter);
+
+    holder->lock("k", {});
+    std::atomic<bool> waiting{false}, acquired{false};
+    std::optional<std::string> seen;
+    std::thread other([&] {
+        // Another process's store (its own open file): it waits on the lock, polling meanwhile.
+        wfplugin::TokenStoreLock held(*waiter, "k", [&] { waiting = true; });
+        acquired = true;
+        seen = waiter->get("k");
+    });
+    while (!waiting) std::this_thread::yield();  // the other store is blocked on the lock now
+    CHECK_FALSE(acquired);
+    holder->put("k", record);
+    CHECK_FALSE(acquired);
+    holder->unlock("k");
+    other.join();
+    CHECK(acquired);
+    CHECK(seen == record);
+    // Another key is never held off by this one.
+    holder->lock("k", {});
+    wfplugin::TokenStoreLock unrelated(*waiter, "other", [] { FAIL("held off by another key's lock"); });
+    holder->unlock("k");
+    CHECK(refusals.empty());
+    std::error_code ec;
+    fs::remove_all(home, ec);
 }

@@ -2,6 +2,7 @@
 // names its real cause (a table, one row per cause, against the emulator or a closed port),
 // and a dry run's client refuses every request that could change the server before it leaves.
 #include "emulator_process.hpp"
+#include "manual_clock.hpp"
 #include "xapi/client.hpp"
 
 #include <doctest/doctest.h>
@@ -182,6 +183,28 @@ TEST_CASE("a request is measured and named by its URL's parts, however the URL s
             CHECK(std::string(e.what()).find("dry run: PUT /abc was not sent") != std::string::npos);
         }
     }
+}
+
+TEST_CASE("an expired token is refreshed before use") {
+    // The server's tokens live 2 s: the client takes a new one 0.2 s before, on its own clock.
+    EmulatorProcess emu({"--chats", "10", "--token-lifetime", "2"});
+    const auto creds = credentials_for(emu.base_url(), emu.client_id());
+    testsupport::ManualClock clock;
+    xapi::TokenCache tokens(clock);
+    auto execution = [&] {
+        Host h;
+        wfplugin::ExecutionContext ctx(h.host, 1);
+        xapi::Client client(creds, ctx, tokens);
+        get_records(client, "/ChatHistoryView?$top=3");
+    };
+    REQUIRE_NOTHROW(execution());
+    clock.advance(std::chrono::milliseconds(1700));
+    REQUIRE_NOTHROW(execution());
+    CHECK(emu.counter("tokenRequests") == 1);  // still fresh
+    clock.advance(std::chrono::milliseconds(400));
+    REQUIRE_NOTHROW(execution());
+    CHECK(emu.counter("tokenRequests") == 2);
+    CHECK(emu.counter("unauthorised") == 0);
 }
 
 TEST_CASE("a base URL's problem is named without repeating the URL") {

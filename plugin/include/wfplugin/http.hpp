@@ -1,12 +1,13 @@
 // The plugin's one HTTP layer (libcurl). Everything that is about moving bytes lives here:
-// connection reuse, TLS, timeouts, cancellation and streaming bodies; retries with backoff
-// and parallel paging belong here too when they come. It knows no API, no credential and
-// no node: failures are http::TransportError, which the API client turns into its errors.
+// connection reuse, TLS, timeouts, cancellation, streaming bodies and several requests in
+// flight at once; when to try again is wfplugin/retry.hpp. It knows no API, no credential
+// and no node: failures are http::TransportError, which the API client turns into its errors.
 //
-// Connections: a pool of curl handles per origin (scheme://host:port + TLS mode). An
-// execution leases one handle for its whole run, so all its requests (the token request
-// included) share one keep-alive connection; the handle goes back to the pool afterwards,
-// so the next execution, on any thread, reuses the connection too.
+// Connections: a pool of connection sets per origin (scheme://host:port + TLS mode). An
+// execution leases one set for its whole run, so all its requests (the token request
+// included) share one keep-alive connection; the set goes back to the pool afterwards, so
+// the next execution, on any thread, reuses the connection too. A request and its answer are
+// an Exchange: made on a lease, then sent by an explicit call.
 #pragma once
 
 #include <chrono>
@@ -60,46 +61,57 @@ struct SendPolicy {
     std::vector<std::string> allowed_posts;
 };
 
-class Handle;    // a pooled curl multi handle with its transfers; defined in http.cpp
-struct Transfer;  // one curl easy handle of a Handle
+class Connections;  // a pooled curl multi handle with its slots; defined in http.cpp
+struct Slot;        // one curl easy handle of Connections: one exchange at a time runs in it
 
-// A leased handle; returns to the pool when destroyed.
+// A leased set of connections to one origin; returns to the pool when destroyed.
 class Lease {
 public:
     explicit Lease(const std::string &origin, bool verify_tls, SendPolicy policy = {});
     ~Lease();
     Lease(const Lease &) = delete;
     Lease &operator=(const Lease &) = delete;
-    Handle &handle() { return *handle_; }
+    Connections &connections() { return *connections_; }
     // Throws TransportError when `request` cannot be sent on this lease: refused when the
-    // policy forbids it, request_too_long past max_request_line. Every Response checks it;
+    // policy forbids it, request_too_long past max_request_line. Every Exchange checks it;
     // a caller may check earlier (before fetching a token for it).
     void check_sendable(const Request &request) const;
+
+    // Exchanges in flight at once on one lease, each in its own slot and on its own
+    // connection: one for everything else (slot 0), eight for pages in flight.
+    static constexpr size_t max_slots = 9;
 
 private:
     std::string key_;
     const SendPolicy policy_;
-    std::unique_ptr<Handle> handle_;
+    std::unique_ptr<Connections> connections_;
 };
 
-// One request in flight with a body read on demand (pull), so a caller can parse a page of
-// any size with bounded memory: the body arrives in one contiguous window that the reader
-// parses in place, consumes, and asks to grow.
-class Response {
+// One request and its answer, in one slot of a lease. Made without sending anything; start()
+// sends the request. The body is read on demand (pull), so a caller can parse a page of any
+// size with bounded memory: it arrives in one contiguous window that the reader parses in
+// place, consumes, and asks to grow.
+//
+// Several exchanges can be in flight on one lease, each in its own `slot` (0 to
+// Lease::max_slots - 1): all of them progress while any one is read.
+class Exchange {
 public:
-    // Starts `request` on `lease` and waits for the status line. `poll` runs between
-    // network waits and may throw to abandon the request (cancellation).
-    //
-    // Several requests can be in flight on one lease, each in its own `slot` (0 to
-    // max_slots - 1) and on its own connection: all of them progress while any one is read.
-    // With `wait` false the request is sent and the constructor returns at once; call
-    // wait_for_answer() before reading anything else.
-    Response(Lease &lease, const Request &request, std::function<void()> poll, size_t slot = 0, bool wait = true);
-    static constexpr size_t max_slots = 9;  // one for everything else, eight for pages in flight
+    // `poll` runs between network waits and may throw to abandon the exchange (cancellation).
+    Exchange(Lease &lease, std::function<void()> poll, size_t slot = 0);
+    ~Exchange();
+    Exchange(const Exchange &) = delete;
+    Exchange &operator=(const Exchange &) = delete;
+
+    // Sends `request` and returns at once (once per exchange): the answer arrives while other
+    // exchanges of the lease are read. Throws TransportError when the lease cannot send it.
+    void start(const Request &request);
+    // Waits for the answer's status line; call it before reading anything else.
     void wait_for_answer();
-    ~Response();
-    Response(const Response &) = delete;
-    Response &operator=(const Response &) = delete;
+    // start() and wait_for_answer().
+    void send(const Request &request) {
+        start(request);
+        wait_for_answer();
+    }
 
     long status() const { return status_; }
     const std::string &content_type() const { return content_type_; }
@@ -133,16 +145,16 @@ public:
 
 private:
     friend size_t on_body(char *data, size_t size, size_t n, void *self);
-    friend size_t on_header(char *data, size_t size, size_t n, void *self);
     void pump_once(bool wait = true);
     void throw_if_failed();
-    void release();          // takes the handle out of the multi; idempotent
+    void release();          // takes the slot's easy handle out of the multi; idempotent
 
-    Handle &handle_;
-    Transfer &transfer_;
+    const Lease &lease_;
+    Connections &connections_;
+    Slot &slot_;
     std::function<void()> poll_;
     std::string origin_;
-    std::string &buffer_;     // the transfer's: its capacity serves the next request too
+    std::string &buffer_;     // the slot's: its capacity serves the next exchange too
     size_t pos_ = 0;          // consumed bytes at the front of buffer_
     uint64_t dropped_ = 0;    // consumed bytes no longer in buffer_
     size_t grow_mark_ = 0;    // buffer_'s size when the reader last asked for more
@@ -154,6 +166,7 @@ private:
     bool too_large_ = false;
     bool done_ = false;
     bool paused_ = false;
+    bool started_ = false;
     bool attached_ = false;  // the easy handle is in the multi
     int curl_result_ = 0;
     ::curl_slist *header_list_ = nullptr;

@@ -5,12 +5,13 @@
 // What is retried:
 //   - a request that could be sent again without harm (a GET; `idempotent`): on a refused
 //     or dropped connection, a timeout, a transfer cut short, and on any failure the client
-//     marks retryable (429, 502, 503, 504, an answer cut short or malformed);
+//     marks retryable (a status of the table below, an answer cut short or malformed);
 //   - any other request (a purge): only when the server cannot have acted on it: the
-//     connection was refused (nothing was sent), or the client says so (429 and 503, which a
-//     server answers before it processes a request, or a failure before the request left).
+//     connection was refused (nothing was sent), or the client says so (a status the table
+//     says is answered before processing, or a failure before the request left).
 #pragma once
 
+#include "wfplugin/clock.hpp"
 #include "wfplugin/http.hpp"
 
 #include <algorithm>
@@ -21,7 +22,6 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <thread>
 
 namespace wfplugin::http {
 
@@ -34,6 +34,36 @@ struct RetryPolicy {
     Millis budget{120'000};        // all tries and waits of one request together
 };
 
+// The one table of HTTP statuses worth another try, for every request of every client.
+enum class RetryKind {
+    never,
+    before_processing,  // 429, 503: a server answers them before it processes a request
+    maybe_processed,    // 502, 504: a gateway's, which may have passed the request on
+};
+constexpr RetryKind retry_kind(long http_status) {
+    switch (http_status) {
+    case 429:
+    case 503: return RetryKind::before_processing;
+    case 502:
+    case 504: return RetryKind::maybe_processed;
+    default: return RetryKind::never;
+    }
+}
+
+// Throws `error`, the error an answer of `http_status` became: as a RetryableFailure when the
+// table says another try may help (with the server's Retry-After), else as it is.
+template <typename Error>
+[[noreturn]] void throw_status_error(long http_status, std::optional<Millis> retry_after, const Error &error);
+
+// Whether a transport failure is worth another try: for a request that may be sent again, a
+// refused or dropped connection, a timeout or a transfer cut short; for any other, only a
+// refused connection (nothing was sent).
+constexpr bool worth_retrying(TransportError::Kind kind, bool idempotent) {
+    using Kind = TransportError::Kind;
+    if (kind == Kind::connect) return true;
+    return idempotent && (kind == Kind::timeout || kind == Kind::transfer);
+}
+
 // Thrown by an attempt for a failure worth another try. `error` is what the caller reports
 // when no try is left.
 struct RetryableFailure {
@@ -43,15 +73,23 @@ struct RetryableFailure {
     std::string why;                      // for the log line: "HTTP 503", "connection reset"
 };
 
+template <typename Error>
+void throw_status_error(long http_status, std::optional<Millis> retry_after, const Error &error) {
+    const RetryKind kind = retry_kind(http_status);
+    if (kind == RetryKind::never) throw error;
+    throw RetryableFailure{std::make_exception_ptr(error), kind == RetryKind::before_processing, retry_after,
+                           "HTTP " + std::to_string(http_status)};
+}
+
 // Runs `attempt()` until it returns, a failure is not worth retrying, or the policy's tries
 // or budget run out; then the last failure is thrown as it was (a TransportError, or the
 // RetryableFailure's error). `poll` runs during waits (cancellation: it may throw), at least
-// every 100 ms; `on_retry(why, wait)` is told of each retry.
+// every 100 ms; `on_retry(why, wait)` is told of each retry. Time is read from `clock`.
 template <typename Attempt>
 auto with_retries(const RetryPolicy &policy, bool idempotent, const std::function<void()> &poll,
-                  const std::function<void(const std::string &, Millis)> &on_retry, Attempt &&attempt) {
-    using Clock = std::chrono::steady_clock;
-    const auto started = Clock::now();
+                  const std::function<void(const std::string &, Millis)> &on_retry, Attempt &&attempt,
+                  const Clock &clock = Clock::system()) {
+    const auto started = clock.now();
     // Not thread_local: a TLS block in a dlopen'ed plugin trips LeakSanitizer's DTLS scan.
     static std::mutex random_mutex;
     static std::minstd_rand random{std::random_device{}()};
@@ -62,10 +100,7 @@ auto with_retries(const RetryPolicy &policy, bool idempotent, const std::functio
         try {
             return attempt();
         } catch (const TransportError &e) {
-            using Kind = TransportError::Kind;
-            bool retryable = idempotent ? (e.kind == Kind::connect || e.kind == Kind::timeout || e.kind == Kind::transfer)
-                                        : e.kind == Kind::connect;  // nothing was sent
-            if (!retryable) throw;
+            if (!worth_retrying(e.kind, idempotent)) throw;
             failure = std::current_exception();
             why = e.what();
         } catch (const RetryableFailure &f) {
@@ -81,11 +116,11 @@ auto with_retries(const RetryPolicy &policy, bool idempotent, const std::functio
             std::lock_guard lock(random_mutex);
             wait = Millis(std::uniform_int_distribution<Millis::rep>(0, std::max<Millis::rep>(ceiling, 0))(random));
         }
-        if (tries >= policy.max_tries || Clock::now() - started + wait > policy.budget) std::rethrow_exception(failure);
+        if (tries >= policy.max_tries || clock.now() - started + wait > policy.budget) std::rethrow_exception(failure);
         if (on_retry) on_retry(why, wait);
-        for (auto until = Clock::now() + wait; Clock::now() < until;) {
+        for (auto until = clock.now() + wait; clock.now() < until;) {
             if (poll) poll();
-            std::this_thread::sleep_for(std::min<Clock::duration>(Millis(100), until - Clock::now()));
+            clock.sleep_for(std::chrono::ceil<Millis>(std::min<std::chrono::steady_clock::duration>(Millis(100), until - clock.now())));
         }
     }
 }
