@@ -1,6 +1,7 @@
 #include "xapi/token_cache.hpp"
 
 #include <fmt/format.h>
+#include <wfcommon/fnv1a.hpp>
 #include <wfplugin/json.hpp>
 #include <wfplugin/node_error.hpp>
 
@@ -13,11 +14,7 @@ namespace {
 namespace json = wfplugin::json;
 using wfplugin::NodeError;
 
-std::string hex_fnv1a(std::string_view text) {
-    uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-    return fmt::format("{:016x}", h);
-}
+std::string hex_fnv1a(std::string_view text) { return wfcommon::fnv1a::hex(wfcommon::fnv1a::hash(text)); }
 
 // The store names an API client by a hash of its address and id: never a secret.
 std::string store_key(const Credentials &c) { return "threecx-" + hex_fnv1a(c.base_url + "\n" + c.client_id); }
