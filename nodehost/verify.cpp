@@ -200,16 +200,21 @@ private:
             const auto &a_to = a.manifest.range["to"], &b_from = b.manifest.range["from"];
             if (same_end(a_to, b_from)) continue;
             auto end = instant(a_to), start = instant(b_from);
-            const std::string pair = a.name + " (to " + shown(a_to) + ") and " + b.name + " (from " + shown(b_from) + ")";
             bool overlap;
             if (end && start) {
                 overlap = *start < *end;
-            } else {  // ends that are not instants: the records say which way it goes wrong
+            } else {  // ends that are not instants: starting at a point already passed, or
+                      // records earlier than the last file's, is an overlap
                 auto a_last = instant(a.manifest.tally.last_time_sent), b_first = instant(b.manifest.tally.first_time_sent);
-                overlap = a_last && b_first && *b_first < *a_last;
+                overlap = (a_last && b_first && *b_first < *a_last) ||
+                          std::any_of(files.begin(), files.begin() + static_cast<std::ptrdiff_t>(i), [&](const Archive *earlier) {
+                              return same_end(earlier->manifest.range["from"], b_from) ||
+                                     (earlier != &a && same_end(earlier->manifest.range["to"], b_from));
+                          });
             }
-            if (overlap) problem(b.name, "overlaps " + a.name + ": " + pair + " cover the same period twice");
-            else problem(b.name, "leaves a gap after " + a.name + ": nothing covers between " + pair);
+            const std::string ends = a.name + " runs to " + shown(a_to) + ", this file starts at " + shown(b_from);
+            if (overlap) problem(b.name, "overlaps " + a.name + ": " + ends + " (a period archived twice)");
+            else problem(b.name, "leaves a gap after " + a.name + ": " + ends + ", and no file covers the time between");
         }
     }
 
