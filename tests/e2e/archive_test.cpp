@@ -182,7 +182,7 @@ TEST_CASE("a disk that fills while writing .gz: exit 1 naming the file, the earl
     CHECK(ws.listing("dev") == std::vector<std::string>{"full.jsonl.gz"});
 }
 
-TEST_CASE("nodehost verify: three nights join; a changed byte, a missing file or manifest, a gap, an overlap, a wrong count are each named") {
+TEST_CASE("nodehost verify: three nights join, and a changed byte, a missing file or manifest, a gap, an overlap, a wrong count are each named") {
     EmulatorProcess emu({"--chats", "36500"});
     Workspace ws;
     ws.write("pbx.json", emu.credentials());
