@@ -142,12 +142,52 @@ private:
                 if (unit != "day") fail("startOf supports only 'day'");
                 if (!eat(")")) fail("expected )");
                 t = std::chrono::floor<date::days>(t);
+            } else if (eat(".format(")) {
+                std::string text = format_date(t, quoted());
+                if (!eat(")")) fail("expected )");
+                return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), alloc_);
             } else {
                 break;
             }
         }
         std::string text = wfcommon::iso8601::format(std::chrono::time_point_cast<std::chrono::microseconds>(t));
         return Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), alloc_);
+    }
+    // Luxon's tokens that a file name needs, in UTC: yyyy MM dd HH mm ss; text in single
+    // quotes is copied as it is; other letters are refused (they would be a silent typo).
+    std::string format_date(date::sys_seconds t, const std::string &pattern) const {
+        const auto day = std::chrono::floor<date::days>(t);
+        const date::year_month_day ymd{day};
+        const date::hh_mm_ss<std::chrono::seconds> hms{t - day};
+        auto two = [](long v) { return (v < 10 ? "0" : "") + std::to_string(v); };
+        std::string out;
+        for (size_t i = 0; i < pattern.size();) {
+            const char c = pattern[i];
+            if (c == '\'') {
+                const size_t close = pattern.find('\'', i + 1);
+                if (close == std::string::npos) fail("unterminated quote in the date format");
+                out += pattern.substr(i + 1, close - i - 1);
+                i = close + 1;
+                continue;
+            }
+            if (!std::isalpha(static_cast<unsigned char>(c))) {
+                out += c;
+                ++i;
+                continue;
+            }
+            size_t n = 1;
+            while (i + n < pattern.size() && pattern[i + n] == c) ++n;
+            const std::string token = pattern.substr(i, n);
+            i += n;
+            if (token == "yyyy") out += std::to_string(static_cast<int>(ymd.year()) + 10000).substr(1);  // 0001-9999
+            else if (token == "MM") out += two(static_cast<long>(static_cast<unsigned>(ymd.month())));
+            else if (token == "dd") out += two(static_cast<long>(static_cast<unsigned>(ymd.day())));
+            else if (token == "HH") out += two(hms.hours().count());
+            else if (token == "mm") out += two(hms.minutes().count());
+            else if (token == "ss") out += two(static_cast<long>(hms.seconds().count()));
+            else fail("unknown date token '" + token.substr(0, 20) + "' in format (yyyy, MM, dd, HH, mm, ss; 'text' for letters)");
+        }
+        return out;
     }
     long long unit_seconds(std::string unit) const {
         if (!unit.empty() && unit.back() == 's') unit.pop_back();

@@ -2,6 +2,8 @@
 //   {{ $json.field }}, {{ $json.a.b }}, {{ $json["a b"] }}, {{ $json.list[0] }}
 //   {{ $now }}, {{ $today }}, {{ $now.minus(90, 'days') }}, {{ $now.plus(1, 'hours') }},
 //   {{ $now.minus(1, 'days').startOf('day') }}   units: seconds minutes hours days weeks
+//   {{ $now.minus(1, 'days').format('yyyy-MM-dd') }}   tokens: yyyy MM dd HH mm ss (UTC),
+//       "...'T'..." for letters; ends the chain with text (a dated file name)
 // A string that is exactly one expression takes the expression's JSON value (a number stays
 // a number); otherwise each expression is replaced by its text. Dates are UTC ISO 8601.
 #pragma once

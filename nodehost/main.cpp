@@ -5,6 +5,7 @@
 #include "io.hpp"
 #include "pipeline_runner.hpp"
 #include "serve.hpp"
+#include "verify.hpp"
 
 #include <CLI/CLI.hpp>
 #include <wfnode/loader.hpp>
@@ -68,6 +69,12 @@ int main(int argc, char **argv) {
     run->add_flag("-v,--verbose", run_opts.verbose, "Print the plan and the plugins' info log lines");
     run->add_option("--now", now_text, "Evaluate $now as this ISO 8601 instant (reproducible runs)");
 
+    std::string verify_folder;
+    auto *verify = app.add_subcommand("verify", "Check the archive files under FOLDER against their manifests (SHA-256, "
+                                                "records, first and last TimeSent) and that their ranges join with no "
+                                                "gap and no overlap; exit 1 naming each problem");
+    verify->add_option("FOLDER", verify_folder, "The archive folder (searched with its subfolders)")->required();
+
     CLI11_PARSE(app, argc, argv);
     if (!now_text.empty()) {
         auto t = nodehost::parse_instant(now_text);
@@ -84,6 +91,7 @@ int main(int argc, char **argv) {
         if (*exec) return nodehost::cmd_exec(exec_opts);
         if (*run) return nodehost::run_pipeline(run_opts);
         if (*serve) return nodehost::cmd_serve(serve_plugin);
+        if (*verify) return nodehost::cmd_verify(verify_folder);
     } catch (const wfnode::LoadError &e) {
         std::fprintf(stderr, "nodehost: error: %s\n", e.what());
         return 2;

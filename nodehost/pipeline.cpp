@@ -251,6 +251,18 @@ Pipeline load_pipeline(const std::string &path, const std::vector<std::string> &
         } else {
             if (!step.parameters.HasMember("path") || !step.parameters["path"].IsString())
                 throw PipelineError(where + ": " + step.node + " needs parameters.path (a file path)");
+            // A misspelt parameter would be ignored silently; the writer's range is checked here
+            // for its shape and again, once evaluated, when the file is written.
+            const bool archive = step.node == "host.writeJsonLines";
+            for (const auto &m : step.parameters.GetObject())
+                if (std::string_view(m.name.GetString()) != "path" && !(archive && std::string_view(m.name.GetString()) == "range"))
+                    throw PipelineError(where + ": unknown parameter \"" + std::string(m.name.GetString()) + "\" (" + step.node +
+                                        " takes path" + (archive ? " and range" : "") + ")");
+            if (archive && step.parameters.HasMember("range")) {
+                const auto &range = step.parameters["range"];
+                if (!range.IsObject() || range.MemberCount() != 2 || !range.HasMember("from") || !range.HasMember("to"))
+                    throw PipelineError(where + ": parameters.range must be {\"from\": ..., \"to\": ...}, the range the file covers");
+            }
             if (step.node != "host.readJsonLines" && !s.HasMember("input"))
                 throw PipelineError(where + ": " + step.node + " needs an \"input\" to write");
         }

@@ -1,8 +1,10 @@
 #include "pipeline_runner.hpp"
 
+#include "archive_writer.hpp"
 #include "csv_writer.hpp"
 #include "io.hpp"
 #include "node_runner.hpp"
+#include "output_file.hpp"
 #include "pipeline.hpp"
 #include "progress.hpp"
 
@@ -78,42 +80,6 @@ std::vector<std::string> check_steps(const Pipeline &p, const RunOptions &o) {
     }
     return problems;
 }
-
-// A file written under a temporary name in the target's folder: commit() flushes, checks
-// and renames it into place; destroyed uncommitted, it is removed and the target untouched.
-// A target that exists and is not a regular file (/dev/stdout, a FIFO, a device) is written
-// directly: renaming over it would replace the device node itself.
-class PartialFile {
-public:
-    explicit PartialFile(std::string target) : target_(std::move(target)) {
-        std::error_code ec;
-        const bool special = fs::exists(target_, ec) && !fs::is_regular_file(target_, ec);
-        temp_ = special ? target_ : target_ + ".partial-" + std::to_string(::getpid());
-        committed_ = special;  // nothing to rename or remove
-        file_.open(temp_, std::ios::binary | std::ios::trunc);
-        if (!file_) throw std::runtime_error("cannot write " + target_);
-    }
-    ~PartialFile() {
-        if (committed_) return;
-        file_.close();
-        std::error_code ec;
-        fs::remove(temp_, ec);
-    }
-    PartialFile(const PartialFile &) = delete;
-    PartialFile &operator=(const PartialFile &) = delete;
-    std::ofstream &stream() { return file_; }
-    void commit() {
-        file_.close();
-        if (!file_) throw std::runtime_error("writing " + target_ + " failed");
-        if (temp_ != target_) fs::rename(temp_, target_);
-        committed_ = true;
-    }
-
-private:
-    std::string target_, temp_;
-    std::ofstream file_;
-    bool committed_ = false;
-};
 
 class Runner {
 public:
@@ -235,25 +201,30 @@ private:
             return stored_or_throw(out.add(fmt::format(R"({{"path":{},"items":{},"written":false}})", quote(path), r.items_in)) &&
                                    out.close());
         }
-        // Written under a temporary name beside the target and renamed once complete, so a
-        // failed or interrupted run never leaves a truncated file that looks finished.
+        // Written under a temporary name beside the target, synced and renamed once complete
+        // (durable_file.hpp), so a failed or interrupted run never leaves a truncated file that
+        // looks finished, and a finished step's files survive a crash.
         if (auto parent = fs::path(path).parent_path(); !parent.empty()) fs::create_directories(parent);
-        PartialFile file(path);
         if (step.node == "host.writeJsonLines") {
-            each_input([&](std::string &&line) {
-                file.stream() << line << '\n';
-                ++r.items_in;
-            });
-        } else {  // host.writeCsv: a first pass for the header, a second for the rows
-            std::vector<std::string> columns;
-            each_input([&](std::string &&line) { add_columns(parse_json(line, "item"), columns); });
-            for (size_t c = 0; c < columns.size(); ++c) file.stream() << (c ? "," : "") << csv_field(columns[c]);
-            file.stream() << "\r\n";
-            each_input([&](std::string &&line) {
-                file.stream() << csv_row(parse_json(line, "item"), columns);
-                ++r.items_in;
-            });
+            ArchiveWriter file(path);
+            each_input([&](std::string &&line) { file.add(line); });
+            r.items_in = file.records();
+            const rapidjson::Value null_range;
+            const Manifest m = file.commit(params.HasMember("range") ? params["range"] : null_range);
+            return stored_or_throw(out.add(fmt::format(R"({{"path":{},"items":{},"sha256":"{}"}})", quote(path), r.items_in, m.sha256)) &&
+                                   out.close());
         }
+        OutputFile file(path);  // host.writeCsv: a first pass for the header, a second for the rows
+        std::vector<std::string> columns;
+        each_input([&](std::string &&line) { add_columns(parse_json(line, "item"), columns); });
+        std::string header;
+        for (size_t c = 0; c < columns.size(); ++c) header += (c ? "," : "") + csv_field(columns[c]);
+        file.write(header + "\r\n");
+        each_input([&](std::string &&line) {
+            file.write(csv_row(parse_json(line, "item"), columns));
+            ++r.items_in;
+        });
+        file.finish();
         file.commit();
         return stored_or_throw(out.add(fmt::format(R"({{"path":{},"items":{}}})", quote(path), r.items_in)) && out.close());
     }

@@ -36,6 +36,22 @@ TEST_CASE("dates relative to now") {
     CHECK(eval(R"({"t":"{{ $today.plus(2, \"hours\") }}"})", "{}") == R"({"t":"2026-03-15T02:00:00Z"})");
 }
 
+TEST_CASE("dates formatted for a file name: yyyy MM dd HH mm ss in UTC, quoted letters as they are") {
+    CHECK(eval(R"({"p":"out/chats-{{ $now.minus(1, 'days').format('yyyy-MM-dd') }}.jsonl.gz"})", "{}") ==
+          R"({"p":"out/chats-2026-03-14.jsonl.gz"})");
+    CHECK(eval(R"({"p":"{{ $now.format(\"yyyyMMdd'T'HHmmss\") }}"})", "{}") == R"({"p":"20260315T103000"})");
+    CHECK(eval(R"({"p":"{{ $today.minus(700000, 'days').format('yyyy/MM/dd HH:mm:ss') }}"})", "{}") ==
+          R"({"p":"0109/09/01 00:00:00"})");
+    CHECK_THROWS_WITH_AS(eval(R"({"p":"{{ $now.format('yy-MM-dd') }}"})", "{}"),
+                         doctest::Contains("parameters.p: unknown date token 'yy'"), ExpressionError);
+    CHECK_THROWS_WITH_AS(eval(R"({"p":"{{ $now.format('YYYY') }}"})", "{}"), doctest::Contains("unknown date token 'YYYY'"),
+                         ExpressionError);
+    CHECK_THROWS_WITH_AS(eval(R"({"p":"{{ $now.format(\"dd'T\") }}"})", "{}"), doctest::Contains("unterminated quote"),
+                         ExpressionError);
+    CHECK_THROWS_WITH_AS(eval(R"({"p":"{{ $now.format('yyyy').minus(1, 'days') }}"})", "{}"), doctest::Contains("unexpected text"),
+                         ExpressionError);
+}
+
 TEST_CASE("errors name the parameter") {
     CHECK_THROWS_WITH_AS(eval(R"({"a":{"b":"{{ $json.missing }}"}})", "{}"), "parameters.a.b: $json.missing is not set in this item",
                          ExpressionError);
