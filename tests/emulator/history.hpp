@@ -54,7 +54,6 @@ public:
 private:
     // Moves every pending chat whose arrival is at or before now into the visible store.
     size_t arrive();
-    void insert_pending(std::vector<Chat> chats);
 
     TimePoint now_;
     uint64_t next_id_ = 0;

@@ -29,11 +29,12 @@ int main(int argc, char **argv) {
     app.add_option("--chats", config.chats, "Number of seeded chat records")->capture_default_str();
     app.add_option("--seed", config.seed, "Seed of the generated data")->capture_default_str();
     app.add_option("--data-end", data_end, "End of the data's span: an ISO 8601 date-time, or 'now'")->capture_default_str();
-    app.add_option("--data-days", data_days, "Length of the data's span in days, ending at --data-end")->check(CLI::PositiveNumber)->capture_default_str();
+    app.add_option("--data-days", data_days, "Length of the data's span in days, ending at --data-end")->check(CLI::Range(1, 36500))->capture_default_str();
     app.add_option("--clock", clock, "The simulated now at start (ISO 8601, or 'now'; default: --data-end): a chat is served once "
                                      "the clock has reached its arrival; POST /admin/clock moves it");
     app.add_option("--late-fraction", config.late_fraction, "This share of the chats arrives late (0 to 1)")->check(CLI::Range(0.0, 1.0))->capture_default_str();
-    app.add_option("--late-max-s", config.late_max_s, "A late chat arrives 1 to N seconds after its TimeSent")->check(CLI::PositiveNumber);
+    app.add_option("--late-max-s", config.late_max_s, "A late chat arrives 1 to N seconds (at most ten years) after its TimeSent")
+        ->check(CLI::Range(int64_t{1}, int64_t{10} * 365 * 86400));
     app.add_option("--page-cap", config.paging.page_cap, "Server page size cap: at most N records per answer, the rest as --next-link says (0: none)")->capture_default_str();
     using NextLink = emulator::Paging::NextLink;
     std::map<std::string, NextLink> link_kinds{{"skip", NextLink::skip}, {"skiptoken", NextLink::skiptoken}, {"none", NextLink::none}};
