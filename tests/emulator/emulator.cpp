@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include "odata_error.hpp"
 #include "odata_query.hpp"
 
 #include <date/tz.h>
@@ -19,25 +20,6 @@ namespace emulator {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void odata_error(httplib::Response &res, int status, const std::string &code, const std::string &message) {
-    rapidjson::StringBuffer b;
-    Writer w(b);
-    w.StartObject();
-    w.Key("error");
-    w.StartObject();
-    w.Key("code");
-    w.String(code.c_str());
-    w.Key("message");
-    w.String(message.c_str());
-    w.Key("details");
-    w.StartArray();
-    w.EndArray();
-    w.EndObject();
-    w.EndObject();
-    res.status = status;
-    res.set_content(b.GetString(), "application/json; charset=utf-8");
-}
 
 std::string encode(const std::string &s) {
     static constexpr char hex[] = "0123456789ABCDEF";
@@ -108,12 +90,21 @@ void write_chat(Writer &w, const Chat &c, const std::vector<std::string> &select
 
 }  // namespace
 
-Emulator::Emulator(Config config) : config_(std::move(config)), paging_(config_.paging) {
-    chats_ = generate_chats(config_.chats, config_.seed, config_.data_end);
+namespace {
+
+History initial_history(const Config &config) {
+    auto chats = generate_chats(config.chats, config.seed, config.data_end, config.data_span);
     // Runs of chats at one instant (the store stays in TimeSent order): a page boundary can
     // then fall inside a run, and a run can be larger than a page.
-    for (size_t i = 0; config_.same_instant > 1 && i < chats_.size(); ++i)
-        chats_[i].time_sent = chats_[i - i % config_.same_instant].time_sent;
+    for (size_t i = 0; config.same_instant > 1 && i < chats.size(); ++i)
+        chats[i].arrival = chats[i].time_sent = chats[i - i % config.same_instant].time_sent;
+    make_late(chats, config.late_fraction, config.late_max_s, config.seed);
+    return History(std::move(chats), config.clock.value_or(config.data_end));
+}
+
+}  // namespace
+
+Emulator::Emulator(Config config) : config_(std::move(config)), history_(initial_history(config_)), paging_(config_.paging) {
     // The time-zone database loads on first use; load it now, before the server's threads
     // can race to do it (ThreadSanitizer saw them do so inside libdate-tz).
     date::get_tzdb();
@@ -268,6 +259,8 @@ bool Emulator::inject_fault(const httplib::Request &req, httplib::Response &res,
             static constexpr Kind rotation[] = {Kind::s429, Kind::s503,      Kind::s502, Kind::s504,
                                                 Kind::reset, Kind::malformed, Kind::html, Kind::stall};
             kind = rotation[chaos_turn_++ % 8];
+        } else if (faults_.faults_after > 0) {
+            --faults_.faults_after;  // answered normally; the counted faults come after
         } else if (take(faults_.status_429)) kind = Kind::s429;
         else if (take(faults_.status_429_bare)) kind = Kind::s429bare;
         else if (take(faults_.status_503)) kind = Kind::s503;
@@ -347,7 +340,7 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         // search), a TimeSent order needs no sort, and without $count the scan stops once the
         // page is full. A client paging a million chats by time then meets a server whose
         // time per page stays flat, as a database index keeps a real PBX's.
-        auto [first, last] = time_range(chats_, q);
+        auto [first, last] = time_range(history_.visible(), q);
         const bool store_order = q.orderby.empty() || (q.orderby.size() == 1 && q.orderby[0].field == "TimeSent" &&
                                                         !q.orderby[0].descending);
         const bool only_time = q.search.empty() && std::all_of(q.filter.begin(), q.filter.end(), [](const auto &c) {
@@ -498,9 +491,7 @@ void Emulator::purge(const httplib::Request &req, httplib::Response &res) {
     if (!all && !start && !stop) return odata_error(res, 400, "BadRequest", "period needs All or a Start or Stop.");
     // Both ends inclusive: the same reading the plugin's dry-run count uses (undocumented upstream).
     std::unique_lock data(data_mutex_);
-    auto removed = std::erase_if(chats_, [&](const Chat &c) {
-        return all || ((!start || c.time_sent >= *start) && (!stop || c.time_sent <= *stop));
-    });
+    const size_t removed = history_.purge(PurgePeriod{all, start, stop}).removed.size();
     data.unlock();
     std::lock_guard lock(mutex_);
     ++counters_["purges"];
@@ -592,15 +583,16 @@ void Emulator::time_zones(const httplib::Request &req, httplib::Response &res) {
 void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
     std::lock_guard lock(mutex_);
     if (req.path == "/admin/counters") {
-        size_t chats;
+        size_t chats, pending;
         {
             std::shared_lock data(data_mutex_);
-            chats = chats_.size();
+            chats = history_.visible().size();
+            pending = history_.pending().size();
         }
         std::string body = "{";
         for (const char *k : {"requests", "changingRequests", "tokenRequests", "unauthorised", "purges", "purgedChats", "faults", "compressibleResponses"})
             body += fmt::format("\"{}\":{},", k, counters_[k]);
-        body += fmt::format("\"connections\":{},\"chats\":{}}}", connections_.size(), chats);
+        body += fmt::format("\"connections\":{},\"chats\":{},\"pendingChats\":{}}}", connections_.size(), chats, pending);
         res.set_content(body, "application/json");
     } else if (req.path == "/admin/requests") {
         std::string body;
@@ -626,6 +618,8 @@ void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
         }
         paging_ = p;
         res.status = 204;
+    } else if (req.path == "/admin/clock" || req.path == "/admin/chats" || req.path == "/admin/purges") {
+        history_admin(req, res);
     } else if (req.path == "/admin/faults" && req.method == "POST") {
         rapidjson::Document d;
         d.Parse(req.body.c_str());
@@ -643,6 +637,7 @@ void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
         get("status504", faults_.status_504);
         get("stall", faults_.stall);
         get("chaosEvery", faults_.chaos_every);
+        get("faultsAfter", faults_.faults_after);
         get("countExcess", faults_.count_excess);
         auto flag = [&](const char *k, bool &v) { if (d.HasMember(k) && d[k].IsBool()) v = d[k].GetBool(); };
         flag("nextLinkCycle", faults_.next_link_cycle);

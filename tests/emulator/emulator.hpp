@@ -1,10 +1,11 @@
 // An XAPI emulator faithful to 3CX's published XAPI description (its OpenAPI document): OAuth2
 // client credentials with one active token per client, DownloadChatHistory, ChatHistoryView,
 // PurgeChats and Defs/TimeZones over deterministic in-memory data, plus fault injection and
-// an admin endpoint (/admin/...) that tests read counters from.
+// an admin endpoint (/admin/...) that tests read counters from, move the simulated clock
+// with, add chats through and read the purge log from.
 #pragma once
 
-#include "chat_store.hpp"
+#include "history.hpp"
 
 #include <httplib.h>
 
@@ -13,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -38,6 +40,10 @@ struct Config {
     size_t chats = 10000;
     uint64_t seed = 3;
     TimePoint data_end{};
+    std::chrono::days data_span = default_data_span;  // the generated chats' TimeSent span, ending at data_end
+    std::optional<TimePoint> clock;                    // the simulated now at start (unset: data_end)
+    double late_fraction = 0;                          // this share of the chats arrives late,
+    int64_t late_max_s = 0;                            // up to this many seconds after its TimeSent
     bool compress = true;  // gzip answers for clients that accept it
     // Where the PBX's paths start, as behind a reverse proxy ("/pbx": "/pbx/connect/token");
     // letters, digits, '_', '-' and '/' only. /admin/ stays at the root.
@@ -60,6 +66,9 @@ struct Faults {
     // Every Nth collection request (0: never) gets the next fault of a fixed rotation: 429,
     // 503, 502, 504, a reset mid-body, malformed JSON, an HTML 502, a stall. Deterministic.
     int chaos_every = 0;
+    // The counted faults above wait until this many more XAPI requests were answered: a fault
+    // that strikes in the middle of an export, after its first pages.
+    int faults_after = 0;
     // A server that misbehaves on every page: all modes stay on until turned off.
     bool next_link_cycle = false;  // with --page-cap: each next link points back at itself
     bool ignore_skip = false;      // $skip is ignored: every page starts at the first record
@@ -95,11 +104,13 @@ private:
     void purge(const httplib::Request &, httplib::Response &);
     void time_zones(const httplib::Request &, httplib::Response &);
     void admin(const httplib::Request &, httplib::Response &);
+    // /admin/clock, /admin/chats and /admin/purges (history_admin.cpp).
+    void history_admin(const httplib::Request &, httplib::Response &);
 
     Config config_;
     bool tls_ = false;
-    std::shared_mutex data_mutex_;
-    std::vector<Chat> chats_;
+    std::shared_mutex data_mutex_;  // guards history_
+    History history_;
 
     std::mutex mutex_;  // guards everything below
     Faults faults_;

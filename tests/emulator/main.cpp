@@ -8,13 +8,15 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <thread>
 
 int main(int argc, char **argv) {
     CLI::App app{"xapi-emulator: an emulated 3CX XAPI (token, chat history, purge) on loopback"};
     emulator::Config config;
     emulator::Faults faults;
-    std::string host = "127.0.0.1", port_file, data_end = "2026-01-01T00:00:00Z";
+    std::string host = "127.0.0.1", port_file, data_end = "2026-01-01T00:00:00Z", clock;
+    int data_days = static_cast<int>(emulator::default_data_span.count());
     int port = 0;
     bool tls = false;
     app.add_option("--host", host, "Address to listen on (loopback only)")->capture_default_str();
@@ -26,7 +28,13 @@ int main(int argc, char **argv) {
     app.add_option("--token-lifetime", config.token_lifetime_s, "Access token lifetime in seconds")->capture_default_str();
     app.add_option("--chats", config.chats, "Number of seeded chat records")->capture_default_str();
     app.add_option("--seed", config.seed, "Seed of the generated data")->capture_default_str();
-    app.add_option("--data-end", data_end, "End of the year of data: an ISO 8601 date-time, or 'now'")->capture_default_str();
+    app.add_option("--data-end", data_end, "End of the data's span: an ISO 8601 date-time, or 'now'")->capture_default_str();
+    app.add_option("--data-days", data_days, "Length of the data's span in days, ending at --data-end")->check(CLI::Range(1, 36500))->capture_default_str();
+    app.add_option("--clock", clock, "The simulated now at start (ISO 8601, or 'now'; default: --data-end): a chat is served once "
+                                     "the clock has reached its arrival; POST /admin/clock moves it");
+    app.add_option("--late-fraction", config.late_fraction, "This share of the chats arrives late (0 to 1)")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+    app.add_option("--late-max-s", config.late_max_s, "A late chat arrives 1 to N seconds (at most ten years) after its TimeSent")
+        ->check(CLI::Range(int64_t{1}, int64_t{10} * 365 * 86400));
     app.add_option("--page-cap", config.paging.page_cap, "Server page size cap: at most N records per answer, the rest as --next-link says (0: none)")->capture_default_str();
     using NextLink = emulator::Paging::NextLink;
     std::map<std::string, NextLink> link_kinds{{"skip", NextLink::skip}, {"skiptoken", NextLink::skiptoken}, {"none", NextLink::none}};
@@ -53,16 +61,32 @@ int main(int argc, char **argv) {
     app.add_option("--fail-504", faults.status_504, "Fault: the next N XAPI requests answer 504");
     app.add_option("--stall", faults.stall, "Fault: the next N bodies stop half-way and stall");
     app.add_option("--chaos-every", faults.chaos_every, "Fault: every Nth collection request gets the next fault of a rotation");
+    app.add_option("--faults-after", faults.faults_after, "Fault: the counted faults wait until N more XAPI requests were answered");
     CLI11_PARSE(app, argc, argv);
 
-    if (data_end == "now") {
-        config.data_end = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    } else if (auto t = emulator::parse_date_time(data_end)) {
+    // An ISO 8601 date-time, or "now" (to the second) for a demo against today's date.
+    auto instant = [](const std::string &text) -> std::optional<emulator::TimePoint> {
+        if (text == "now") return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        return emulator::parse_date_time(text);
+    };
+    if (auto t = instant(data_end)) {
         config.data_end = *t;
     } else {
         std::fprintf(stderr, "xapi-emulator: --data-end must be an ISO 8601 date-time with offset, or 'now'\n");
         return 2;
     }
+    if (!clock.empty()) {
+        config.clock = instant(clock);
+        if (!config.clock) {
+            std::fprintf(stderr, "xapi-emulator: --clock must be an ISO 8601 date-time with offset, or 'now'\n");
+            return 2;
+        }
+    }
+    if (config.late_fraction > 0 && config.late_max_s <= 0) {
+        std::fprintf(stderr, "xapi-emulator: --late-fraction needs --late-max-s, how late a late chat may be\n");
+        return 2;
+    }
+    config.data_span = std::chrono::days(data_days);
 
     // Signals are taken by one thread that stops the server cleanly.
     sigset_t signals;

@@ -21,4 +21,9 @@ std::optional<TimePoint> parse_date_time(std::string_view text) {
     return std::chrono::floor<std::chrono::microseconds>(t);
 }
 
+std::string format_utc(TimePoint t) {
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
+    return seconds == t ? date::format("%FT%TZ", seconds) : date::format("%FT%TZ", t);
+}
+
 }  // namespace emulator

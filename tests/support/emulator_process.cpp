@@ -1,5 +1,8 @@
 #include "emulator_process.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <curl/curl.h>
 
 #include <atomic>
@@ -31,19 +34,37 @@ size_t collect(char *data, size_t size, size_t n, void *out) {
     return size * n;
 }
 
-std::string http(const std::string &url, const char *post_body) {
+struct HttpAnswer {
+    long status;
+    std::string body;
+};
+
+// `authorization` given: a request to the XAPI, as a client sends it (JSON, gzip accepted).
+HttpAnswer request(const std::string &url, const char *post_body, const std::string &authorization = {}) {
     CURL *c = curl_easy_init();
     std::string body;
+    curl_slist *headers = nullptr;
+    if (!authorization.empty()) {
+        headers = curl_slist_append(headers, ("Authorization: " + authorization).c_str());
+        headers = curl_slist_append(headers, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+    }
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     if (post_body) curl_easy_setopt(c, CURLOPT_POSTFIELDS, post_body);
     CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(c);
+    curl_slist_free_all(headers);
     if (rc != CURLE_OK) throw std::runtime_error("request to " + url + " failed: " + curl_easy_strerror(rc));
-    return body;
+    return {status, body};
 }
+
+std::string http(const std::string &url, const char *post_body) { return request(url, post_body).body; }
 
 }  // namespace
 
@@ -105,6 +126,62 @@ std::vector<std::string> EmulatorProcess::requests() const { return lines(http(b
 
 void EmulatorProcess::admin_post(const std::string &path, const std::string &body) const {
     http(base_url() + path, body.c_str());
+}
+
+EmulatorProcess::Answer EmulatorProcess::admin(const std::string &path, const std::optional<std::string> &body) const {
+    auto a = request(base_url() + path, body ? body->c_str() : nullptr);
+    return {a.status, a.body};
+}
+
+std::string EmulatorProcess::clock() const {
+    auto a = admin("/admin/clock");
+    if (a.status != 200) throw std::runtime_error("GET /admin/clock answered " + std::to_string(a.status) + ": " + a.body);
+    return parse(a.body)["now"].GetString();
+}
+
+void EmulatorProcess::set_clock(const std::string &now, bool backwards) const {
+    rapidjson::StringBuffer b;
+    rapidjson::Writer<rapidjson::StringBuffer> w(b);
+    w.StartObject();
+    w.Key("now"), w.String(now.c_str());
+    if (backwards) w.Key("backwards"), w.Bool(true);
+    w.EndObject();
+    auto a = admin("/admin/clock", std::string(b.GetString()));
+    if (a.status != 200) throw std::runtime_error("moving the clock to " + now + " answered " + std::to_string(a.status) + ": " + a.body);
+}
+
+std::vector<uint64_t> EmulatorProcess::add_chats(const std::string &chats_json) const {
+    auto a = admin("/admin/chats", R"({"chats":)" + chats_json + "}");
+    if (a.status != 200) throw std::runtime_error("POST /admin/chats answered " + std::to_string(a.status) + ": " + a.body);
+    std::vector<uint64_t> ids;
+    for (const auto &id : parse(a.body)["ids"].GetArray()) ids.push_back(id.GetUint64());
+    return ids;
+}
+
+std::vector<EmulatorProcess::Purge> EmulatorProcess::purges() const {
+    auto doc = parse(http(base_url() + "/admin/purges", nullptr));
+    auto text = [](const rapidjson::Value &v) { return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : std::string(); };
+    std::vector<Purge> out;
+    for (const auto &p : doc["purges"].GetArray()) {
+        Purge purge{p["period"]["All"].GetBool(), text(p["period"]["Start"]), text(p["period"]["Stop"]), text(p["now"]), {}};
+        for (const auto &id : p["removed"].GetArray()) purge.removed.push_back(id.GetUint64());
+        out.push_back(std::move(purge));
+    }
+    return out;
+}
+
+EmulatorProcess::Answer EmulatorProcess::xapi(const std::string &target, const std::optional<std::string> &body) const {
+    for (int attempt = 0;; ++attempt) {
+        if (token_.empty()) {
+            const std::string form = "grant_type=client_credentials&client_id=" + client_id_ + "&client_secret=demo-secret";
+            auto t = request(base_url() + "/connect/token", form.c_str());
+            if (t.status != 200) throw std::runtime_error("the emulator refused a token: " + t.body);
+            token_ = parse(t.body)["access_token"].GetString();
+        }
+        auto a = request(base_url() + target, body ? body->c_str() : nullptr, "Bearer " + token_);
+        if (a.status != 401 || attempt > 0) return {a.status, a.body};
+        token_.clear();  // taken over by another client of the same id: a new one, once
+    }
 }
 
 CommandResult run(const std::vector<std::string> &argv, const std::string &input) {

@@ -1,9 +1,12 @@
 // Test support: starts the bundled xapi-emulator on a free loopback port for one test and
-// stops it afterwards; reads its admin counters; runs commands and captures their output.
+// stops it afterwards; reads its admin counters, moves its simulated clock, adds chats and
+// reads its purge log; runs commands and captures their output.
 #pragma once
 
 #include <rapidjson/document.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,11 +36,35 @@ public:
     std::vector<std::string> requests() const;
     void admin_post(const std::string &path, const std::string &body = "{}") const;
 
+    struct Answer {
+        long status;
+        std::string body;
+    };
+    // An admin request: a POST when `body` is given, else a GET; the status as it came.
+    Answer admin(const std::string &path, const std::optional<std::string> &body = std::nullopt) const;
+    // The simulated clock (GET /admin/clock's "now") and a move of it; a refused move throws.
+    std::string clock() const;
+    void set_clock(const std::string &now, bool backwards = false) const;
+    // POST /admin/chats with {"chats": <chats_json>}: the ids the emulator gave them.
+    std::vector<uint64_t> add_chats(const std::string &chats_json) const;
+    // The purge log, oldest first: each purge carried out, its period (empty: not given), the
+    // simulated now it ran at, the ids it removed in TimeSent order.
+    struct Purge {
+        bool all;
+        std::string start, stop, now;
+        std::vector<uint64_t> removed;
+    };
+    std::vector<Purge> purges() const;
+    // A request to the XAPI itself with a token of the demo client (taken once, again after a
+    // 401): for tests of the server's own answers. POST when `body` is given.
+    Answer xapi(const std::string &target, const std::optional<std::string> &body = std::nullopt) const;
+
 private:
     int pid_ = -1;
     int port_ = 0;
     std::string dir_;
     std::string client_id_;
+    mutable std::string token_;
 };
 
 struct CommandResult {
