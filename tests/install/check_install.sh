@@ -16,8 +16,9 @@ step "install and move the prefix"
 cmake --install "$build" --prefix "$WORK/stage" >/dev/null
 mv "$WORK/stage" "$WORK/moved"
 prefix=$WORK/moved
+soname=$(readelf -d "$build/host_api/libwfnode_loader.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 for f in include/wfnode/wfnode.h include/wfnode/options.h include/wfnode/loader.hpp include/wfnode/discovery.hpp \
-         lib/libwfnode_loader.so.1 lib/cmake/wfnode/wfnodeConfig.cmake lib/cmake/wfnode/wfnodeConfigVersion.cmake \
+         "lib/$soname" lib/libwfnode_loader.so lib/cmake/wfnode/wfnodeConfig.cmake lib/cmake/wfnode/wfnodeConfigVersion.cmake \
          lib/cmake/wfnode/wfnodeTargets.cmake lib/pkgconfig/wfnode.pc lib/wfnode/plugins/libthreecx_wfnode.so \
          bin/nodehost share/wfnode/schemas/downloadChatHistory.json share/wfnode/examples/nightly-export-and-purge.json \
          share/wfnode/examples/host-cpp/main.cpp; do
@@ -26,8 +27,12 @@ done
 
 step "no build path in the install"
 if grep -rIl -e "$build" -e "$src" "$prefix"; then echo "the files above name the build or source folder" >&2; exit 1; fi
-for elf in "$prefix/bin/nodehost" "$prefix/lib/libwfnode_loader.so.1" "$prefix/lib/wfnode/plugins/libthreecx_wfnode.so"; do
-  if readelf -d "$elf" | grep -E 'R(UN)?PATH' | grep -v '\$ORIGIN'; then echo "$elf has an absolute run path" >&2; exit 1; fi
+# Outside /usr the install is relocatable: nodehost finds the loader by a run path relative to
+# itself (under /usr it has none; tests/install/check_deb.sh). The libraries need none.
+readelf -d "$prefix/bin/nodehost" | grep -q 'R\(UN\)\?PATH.*\[\$ORIGIN/\.\./lib\]$' ||
+  { echo "the installed nodehost lacks its run path \$ORIGIN/../lib" >&2; exit 1; }
+for elf in "$prefix/lib/$soname" "$prefix/lib/wfnode/plugins/libthreecx_wfnode.so"; do
+  if readelf -d "$elf" | grep -E 'R(UN)?PATH'; then echo "$elf has a run path" >&2; exit 1; fi
 done
 
 step "the installed nodehost finds the installed plugin"
