@@ -3,8 +3,8 @@
 # distribution would: one package per component, split as Debian splits its libraries, with
 # the Depends between them; each file in its package; a copyright file and a changelog in
 # every package's own doc folder; no run path, no path of the build; the loader's ldconfig
-# trigger and no maintainer script; lintian without an error or a warning; and the unpacked
-# nodehost finding the unpacked plugin.
+# trigger and no maintainer script; lintian without an error or a warning; the n8n package
+# declaring the same licence; and the unpacked nodehost finding the unpacked plugin.
 # Usage: check_deb.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1 src=$2
@@ -91,6 +91,12 @@ grep -q '^License: Expat$' "$root/usr/share/doc/threecx-wfnode/copyright"
 sed '1,/^Copyright /d; /^$/d' "$src/LICENSE" | while IFS= read -r line; do
   grep -qxF " $line" "$root/usr/share/doc/threecx-wfnode/copyright" || fail "the copyright file lacks LICENSE's line: $line"
 done
+# The n8n package says the same: MIT (Expat is Debian's name for it), with LICENSE's words.
+if grep -q '^WFNODE_BUILD_N8N_PACKAGE:BOOL=ON$' "$build/CMakeCache.txt"; then
+  n8n=$build/editors/n8n/package
+  grep -q '^  "license": "MIT",$' "$n8n/package.json" || fail "the n8n package does not declare MIT"
+  cmp -s "$src/LICENSE" "$n8n/LICENSE" || fail "the n8n package's LICENSE is not the repository's"
+fi
 
 # The manual page has a section for every command nodehost offers.
 export LD_LIBRARY_PATH=$root/usr/$libdir  # what ld.so.conf does for an installed package
