@@ -35,7 +35,8 @@ set(CPACK_DEBIAN_LOADER_PACKAGE_SECTION libs)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/package/triggers ${CMAKE_BINARY_DIR}/package-control/loader/triggers COPYONLY)
 set(CPACK_DEBIAN_LOADER_PACKAGE_CONTROL_EXTRA ${CMAKE_BINARY_DIR}/package-control/loader/triggers)
 # Its shlibs file: a program built against this version runs with any later one of the same
-# SONAME (the plugin, a module without one, gets none).
+# SONAME. The setting is CPack's for every package: the plugin, a module without a SONAME,
+# gets none (and CPack says so in a developer warning).
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
 
