@@ -11,7 +11,7 @@ packages=(
   python3 python3-jsonschema
   nodejs chromium
   clang-14 libclang-rt-14-dev
-  abigail-tools dpkg-dev file
+  abigail-tools dpkg-dev file lintian
   "$@"
 )
 

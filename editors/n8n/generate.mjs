@@ -71,9 +71,12 @@ write(path.join(outDir, 'package.json'), json({
   version,
   description: config.description,
   license: config.license,
+  author: config.author,
   keywords: ['n8n-community-node-package'],
   main: 'dist/lib/node.js',
   files: ['dist'],
   n8n: { n8nNodesApiVersion: 1, nodes, credentials },
 }));
+// The licence it declares, in the words of the repository's LICENSE (npm ships it with any "files").
+write(path.join(outDir, 'LICENSE'), fs.readFileSync(path.join(here, '..', '..', 'LICENSE'), 'utf8'));
 console.log(`generated ${nodes.length} nodes and ${credentials.length} credentials in ${outDir}`);

@@ -1,38 +1,115 @@
 #!/usr/bin/env bash
-# Builds the Debian package from the install rules (cpack -G DEB) and inspects it: its name,
-# its stated dependencies, its files, no path of the build inside, and that the unpacked
-# nodehost finds the unpacked plugin.
+# Builds the Debian packages from the install rules (cpack -G DEB) and inspects them as a
+# distribution would: one package per component, split as Debian splits its libraries, with
+# the Depends between them; each file in its package; a copyright file and a changelog in
+# every package's own doc folder; no run path, no path of the build; the loader's ldconfig
+# trigger and no maintainer script; lintian without an error or a warning; the n8n package
+# declaring the same licence; and the unpacked nodehost finding the unpacked plugin.
 # Usage: check_deb.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1 src=$2
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 unset WFNODE_PLUGIN_PATH
+fail() { echo "$*" >&2; exit 1; }
 
-(cd "$WORK" && cpack -G DEB -B "$WORK/out" --config "$build/CPackConfig.cmake" >"$WORK/cpack.log") ||
+(cd "$WORK" && cpack -G DEB -B "$WORK/out" --config "$build/CPackConfig.cmake" >"$WORK/cpack.log" 2>&1) ||
   { cat "$WORK/cpack.log" >&2; exit 1; }
-debs=("$WORK"/out/threecx-wfnode_*.deb)
-[ ${#debs[@]} -eq 1 ] && [ -f "${debs[0]}" ] || { echo "expected one threecx-wfnode_*.deb, got: ${debs[*]}" >&2; exit 1; }
-deb=${debs[0]}
-echo "== $(basename "$deb")"
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")  # lib/<triplet> on Debian
+version=$(sed -n 's/^set(CPACK_PACKAGE_VERSION "\(.*\)")$/\1/p' "$build/CPackConfig.cmake")
+# The loader's package is named after its SONAME, the Debian way (libfoo_bar.so.N: libfoo-bar<N>).
+soname=$(readelf -d "$build/host_api/libwfnode_loader.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+loader=$(echo "$soname" | sed -E 's/([0-9])\.so\./\1-/; s/\.so(\.|$)//; y/_/-/')
+packages=("$loader" libwfnode-dev threecx-wfnode wfnode-nodehost)
+# shellcheck disable=SC2012
+[ "$(ls "$WORK/out" | grep -c '\.deb$')" -eq ${#packages[@]} ] ||
+  fail "expected ${#packages[@]} packages (${packages[*]}), got: $(ls "$WORK/out")"
+deb() { echo "$WORK/out/$1_${version}_$(dpkg --print-architecture).deb"; }
 
-dpkg-deb -I "$deb" | tee "$WORK/info"
-grep -q '^ Package: threecx-wfnode$' "$WORK/info"
-depends=$(sed -n 's/^ Depends: //p' "$WORK/info")
-for dep in libc6 libstdc++6 libcurl4 libsimdjson libfmt tzdata; do
-  [[ "$depends" == *"$dep"* ]] || { echo "Depends lacks $dep: $depends" >&2; exit 1; }
+for p in "${packages[@]}"; do
+  [ -f "$(deb "$p")" ] || fail "no package $p: $(ls "$WORK/out")"
+  echo "== $p"
+  dpkg-deb -f "$(deb "$p")" Package Version Section Depends Recommends Maintainer | tee "$WORK/$p.fields"
+  dpkg-deb -c "$(deb "$p")" | awk '{print $6}' | grep -v '/$' >"$WORK/$p.files"
+  grep -q '^Maintainer: .*<maintainers@threecx-wfnode\.org>$' "$WORK/$p.fields" || fail "$p: not the project's maintainer address"
+  # Debian policy 12.5 and 12.7: each package's doc folder, named after it.
+  for f in copyright changelog.gz; do
+    grep -qx "./usr/share/doc/$p/$f" "$WORK/$p.files" || fail "$p lacks /usr/share/doc/$p/$f"
+  done
 done
 
-dpkg-deb -c "$deb" | awk '{print $6}' >"$WORK/files"
-for f in ./usr/bin/nodehost ./usr/include/wfnode/wfnode.h ./usr/include/wfnode/options.h ./usr/include/wfnode/loader.hpp \
-         ./usr/lib/libwfnode_loader.so.1 ./usr/lib/cmake/wfnode/wfnodeConfig.cmake ./usr/lib/pkgconfig/wfnode.pc \
-         ./usr/lib/wfnode/plugins/libthreecx_wfnode.so ./usr/share/wfnode/schemas/downloadChatHistory.json \
-         ./usr/share/wfnode/examples/nightly-export-and-purge.json; do
-  grep -qx -- "$f" "$WORK/files" || { echo "the package lacks $f" >&2; exit 1; }
-done
-if grep -E 'emulator|/tests/' "$WORK/files"; then echo "test programs do not belong in the package" >&2; exit 1; fi
+depends() { sed -n 's/^Depends: //p' "$WORK/$1.fields"; }
+needs() {  # package, what its Depends must name
+  local p=$1; shift
+  for dep in "$@"; do [[ "$(depends "$p")" == *"$dep"* ]] || fail "$p: Depends lacks '$dep': $(depends "$p")"; done
+}
+needs "$loader" libc6 libstdc++6
+needs libwfnode-dev "$loader (= $version)"
+needs threecx-wfnode libc6 libstdc++6 libcurl4 libsimdjson libfmt libdate-tz tzdata
+needs wfnode-nodehost "$loader (= $version)" libc6 libstdc++6
+# The plugin is loaded with dlopen, not linked: it needs no loader.
+[[ "$(depends threecx-wfnode)" != *libwfnode* ]] || fail "threecx-wfnode depends on the loader: $(depends threecx-wfnode)"
 
-dpkg-deb -x "$deb" "$WORK/root"
-if grep -rIl -e "$build" -e "$src" "$WORK/root"; then echo "the files above name the build folder" >&2; exit 1; fi
-"$WORK/root/usr/bin/nodehost" list | grep -q "	$WORK/root/usr/lib/wfnode/plugins/libthreecx_wfnode.so$"
-echo "deb: ok"
+holds() {  # package, files it must hold
+  local p=$1; shift
+  for f in "$@"; do grep -qx -- "$f" "$WORK/$p.files" || fail "$p lacks $f"; done
+}
+holds "$loader" "./usr/$libdir/$soname"
+holds libwfnode-dev ./usr/$libdir/libwfnode_loader.so ./usr/include/wfnode/wfnode.h ./usr/include/wfnode/options.h \
+      ./usr/include/wfnode/loader.hpp ./usr/$libdir/cmake/wfnode/wfnodeConfig.cmake ./usr/$libdir/pkgconfig/wfnode.pc \
+      ./usr/share/wfnode/examples/host-cpp/main.cpp ./usr/share/doc/libwfnode-dev/ABI.md
+holds threecx-wfnode ./usr/$libdir/wfnode/plugins/libthreecx_wfnode.so ./usr/share/wfnode/schemas/downloadChatHistory.json \
+      ./usr/share/wfnode/examples/nightly-export-and-purge.json ./usr/share/doc/threecx-wfnode/CHANGELOG.md
+holds wfnode-nodehost ./usr/bin/nodehost ./usr/share/man/man1/nodehost.1.gz
+# The runtime library package holds the library only: its namelink, headers and CMake files
+# are the -dev package's.
+if grep -v -e "^./usr/$libdir/$soname" -e "^./usr/share/doc/" "$WORK/$loader.files"; then fail "$loader holds more than the library"; fi
+if grep -E 'emulator|/tests/' "$WORK"/*.files; then fail "test programs do not belong in the packages"; fi
+
+# Debian's libraries activate libc's ldconfig trigger and call no ldconfig themselves.
+dpkg-deb -e "$(deb "$loader")" "$WORK/control"
+grep -qx 'activate-noawait ldconfig' "$WORK/control/triggers" || fail "$loader has no ldconfig trigger"
+[ ! -e "$WORK/control/postinst" ] && [ ! -e "$WORK/control/postrm" ] || fail "$loader has maintainer scripts: $(ls "$WORK/control")"
+grep -q "^libwfnode_loader ${soname##*.so.} $loader (>= $version)$" "$WORK/control/shlibs" || fail "$loader: shlibs: $(cat "$WORK/control/shlibs")"
+
+root=$WORK/root
+for p in "${packages[@]}"; do dpkg-deb -x "$(deb "$p")" "$root"; done
+if grep -rIl -e "$build" -e "$src" "$root"; then fail "the files above name the build folder"; fi
+# No run path under /usr (Debian policy 10.2): ld.so finds the loader in the system's folder.
+while IFS= read -r elf; do
+  if readelf -d "$elf" | grep -E 'R(UN)?PATH'; then fail "$elf has a run path"; fi
+done < <(find "$root" -type f -exec sh -c 'head -c4 "$1" | grep -q ELF' _ {} \; -print)
+
+# The changelog's latest entry is this version; the copyright file carries LICENSE's words.
+for p in "${packages[@]}"; do
+  zcat "$root/usr/share/doc/$p/changelog.gz" >"$WORK/changelog"
+  [ "$(dpkg-parsechangelog -l "$WORK/changelog" -S Version)" = "$version" ] ||
+    fail "$p: the changelog's latest entry is not $version (cmake/package/changelog.in)"
+  cmp -s "$root/usr/share/doc/$p/copyright" "$root/usr/share/doc/threecx-wfnode/copyright" || fail "$p: another copyright file"
+done
+grep -q '^License: Expat$' "$root/usr/share/doc/threecx-wfnode/copyright"
+sed '1,/^Copyright /d; /^$/d' "$src/LICENSE" | while IFS= read -r line; do
+  grep -qxF " $line" "$root/usr/share/doc/threecx-wfnode/copyright" || fail "the copyright file lacks LICENSE's line: $line"
+done
+# The n8n package says the same: MIT (Expat is Debian's name for it), with LICENSE's words.
+if grep -q '^WFNODE_BUILD_N8N_PACKAGE:BOOL=ON$' "$build/CMakeCache.txt"; then
+  n8n=$build/editors/n8n/package
+  grep -q '^  "license": "MIT",$' "$n8n/package.json" || fail "the n8n package does not declare MIT"
+  cmp -s "$src/LICENSE" "$n8n/LICENSE" || fail "the n8n package's LICENSE is not the repository's"
+fi
+
+# The manual page has a section for every command nodehost offers.
+export LD_LIBRARY_PATH=$root/usr/$libdir  # what ld.so.conf does for an installed package
+zcat "$root/usr/share/man/man1/nodehost.1.gz" >"$WORK/nodehost.1"
+commands=$("$root/usr/bin/nodehost" --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 && NF {print $1}')
+[ -n "$commands" ] || fail "nodehost --help lists no commands"
+for c in $commands; do grep -qx "\.SS $c" "$WORK/nodehost.1" || fail "the manual page has no section for 'nodehost $c'"; done
+
+"$root/usr/bin/nodehost" list | grep -q "	$root/usr/$libdir/wfnode/plugins/libthreecx_wfnode.so$"
+
+# lintian, as Debian runs it on every upload (offline): no error, no warning.
+rc=0
+lintian --no-cfg --fail-on error,warning "$WORK"/out/*.deb >"$WORK/lintian.log" 2>&1 || rc=$?
+grep -v '^running with root privileges' "$WORK/lintian.log" || true
+[ "$rc" -eq 0 ] || fail "lintian found errors or warnings (above)"
+echo "deb: ok (${packages[*]})"

@@ -16,9 +16,11 @@ step "install and move the prefix"
 cmake --install "$build" --prefix "$WORK/stage" >/dev/null
 mv "$WORK/stage" "$WORK/moved"
 prefix=$WORK/moved
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")  # lib/<triplet> on Debian
+soname=$(readelf -d "$build/host_api/libwfnode_loader.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 for f in include/wfnode/wfnode.h include/wfnode/options.h include/wfnode/loader.hpp include/wfnode/discovery.hpp \
-         lib/libwfnode_loader.so.1 lib/cmake/wfnode/wfnodeConfig.cmake lib/cmake/wfnode/wfnodeConfigVersion.cmake \
-         lib/cmake/wfnode/wfnodeTargets.cmake lib/pkgconfig/wfnode.pc lib/wfnode/plugins/libthreecx_wfnode.so \
+         "$libdir/$soname" "$libdir/libwfnode_loader.so" "$libdir/cmake/wfnode/wfnodeConfig.cmake" "$libdir/cmake/wfnode/wfnodeConfigVersion.cmake" \
+         "$libdir/cmake/wfnode/wfnodeTargets.cmake" "$libdir/pkgconfig/wfnode.pc" "$libdir/wfnode/plugins/libthreecx_wfnode.so" \
          bin/nodehost share/wfnode/schemas/downloadChatHistory.json share/wfnode/examples/nightly-export-and-purge.json \
          share/wfnode/examples/host-cpp/main.cpp; do
   [ -e "$prefix/$f" ] || { echo "missing from the install: $f" >&2; exit 1; }
@@ -26,20 +28,24 @@ done
 
 step "no build path in the install"
 if grep -rIl -e "$build" -e "$src" "$prefix"; then echo "the files above name the build or source folder" >&2; exit 1; fi
-for elf in "$prefix/bin/nodehost" "$prefix/lib/libwfnode_loader.so.1" "$prefix/lib/wfnode/plugins/libthreecx_wfnode.so"; do
-  if readelf -d "$elf" | grep -E 'R(UN)?PATH' | grep -v '\$ORIGIN'; then echo "$elf has an absolute run path" >&2; exit 1; fi
+# Outside /usr the install is relocatable: nodehost finds the loader by a run path relative to
+# itself (under /usr it has none; tests/install/check_deb.sh). The libraries need none.
+readelf -d "$prefix/bin/nodehost" | grep -qF "Library runpath: [\$ORIGIN/../$libdir]" ||
+  { echo "the installed nodehost lacks its run path \$ORIGIN/../$libdir: $(readelf -d "$prefix/bin/nodehost" | grep PATH)" >&2; exit 1; }
+for elf in "$prefix/$libdir/$soname" "$prefix/$libdir/wfnode/plugins/libthreecx_wfnode.so"; do
+  if readelf -d "$elf" | grep -E 'R(UN)?PATH'; then echo "$elf has a run path" >&2; exit 1; fi
 done
 
 step "the installed nodehost finds the installed plugin"
 "$prefix/bin/nodehost" --version | grep -E '^nodehost [0-9]+\.[0-9]+\.[0-9]+ \(wfnode ABI 1\.[0-9]+\.[0-9]+\)$'
 "$prefix/bin/nodehost" list | tee "$WORK/list"
-grep -q "^com.threecx.wfnode	3CX .*	$prefix/lib/wfnode/plugins/libthreecx_wfnode.so$" "$WORK/list"
-"$prefix/bin/nodehost" options "$prefix/lib/wfnode/plugins/libthreecx_wfnode.so" threecx.downloadChatHistory clientTimeZone \
+grep -q "^com.threecx.wfnode	3CX .*	$prefix/$libdir/wfnode/plugins/libthreecx_wfnode.so$" "$WORK/list"
+"$prefix/bin/nodehost" options "$prefix/$libdir/wfnode/plugins/libthreecx_wfnode.so" threecx.downloadChatHistory clientTimeZone \
   --credentials "@$WORK/credentials.json" | grep -q "^Europe/Berlin	"
 
 step "the package version follows the ABI rule"
 check_version() {  # requested version, expected 0/1
-  got=$(cmake -DREQUESTED="$1" -DFILE="$prefix/lib/cmake/wfnode/wfnodeConfigVersion.cmake" \
+  got=$(cmake -DREQUESTED="$1" -DFILE="$prefix/$libdir/cmake/wfnode/wfnodeConfigVersion.cmake" \
               -P "$src/tests/install/version_compatible.cmake" 2>&1)
   [ "$got" = "$2" ] || { echo "find_package(wfnode $1): compatible=$got, expected $2" >&2; exit 1; }
 }
@@ -59,7 +65,7 @@ done
 "$WORK/host-c/host-c" "$WORK/credentials.json"
 
 step "examples with pkg-config"
-export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+export PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig
 pkg-config --exists 'wfnode >= 1.0' 'wfnode < 2'
 # shellcheck disable=SC2046
 cc -std=c99 -pedantic $(pkg-config --cflags wfnode) "$src/examples/host-c/host.c" -ldl -o "$WORK/host-c-pc"
