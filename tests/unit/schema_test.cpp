@@ -53,7 +53,7 @@ TEST_CASE("describe prints the schema files as standard JSON Schema and their hi
     auto r = testsupport::run({NODEHOST_PATH, "describe", PLUGIN_PATH});
     REQUIRE(r.exit_code == 0);
     auto described = testsupport::parse(r.out);
-    CHECK(std::string(described["abiVersion"].GetString()) == "1.3.0");
+    CHECK(std::string(described["abiVersion"].GetString()) == "1.4.0");
     const auto &nodes = described["nodes"];
     REQUIRE(nodes.Size() == 2);
     const char *files[] = {"downloadChatHistory", "purgeChats"};
