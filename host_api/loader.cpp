@@ -114,6 +114,33 @@ wfnode_host host_for(const Lent &lent) {
     return host;
 }
 
+// Marshals `call` and `callbacks` (and `state`, offered as "wfnode.state/1" when not null)
+// into the ABI's structs for `fn`.
+wfnode_status call_with(const ExecuteCall &call, const ExecuteCallbacks &callbacks,
+                        wfnode_status(WFNODE_ABI *fn)(const wfnode_execute_request *, const wfnode_host *),
+                        const NodeState *state) {
+    std::vector<wfnode_item> items(call.items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+        items[i].json = call.items[i].c_str();
+        items[i].parameters_json = i < call.item_parameters.size() && call.item_parameters[i]
+                                       ? call.item_parameters[i]->c_str()
+                                       : nullptr;
+    }
+    wfnode_execute_request req{};
+    req.struct_size = sizeof(req);
+    req.flags = call.continue_on_fail ? WFNODE_EXEC_CONTINUE_ON_FAIL : 0;
+    req.node_type = call.node_type.c_str();
+    req.parameters_json = call.parameters.c_str();
+    req.credentials_json = call.credentials.c_str();
+    req.items = items.data();
+    req.item_count = static_cast<uint32_t>(items.size());
+
+    const Lent lent{callbacks, state};
+    wfnode_host host = host_for(lent);
+    return fn(&req, &host);
+}
+
+
 }  // namespace
 
 Plugin::Plugin(const std::string &path) : path_(path) {
@@ -238,38 +265,19 @@ std::optional<wfnode_status> Plugin::load_options(const OptionsCall &call, const
 }
 
 wfnode_status Plugin::execute(const ExecuteCall &call, const ExecuteCallbacks &callbacks, const NodeState &state) const {
-    return call_plugin(call, callbacks, api_->execute, &state);
+    return call_with(call, callbacks, api_->execute, &state);
 }
 
 std::optional<wfnode_status> Plugin::execute_dry_run(const ExecuteCall &call, const ExecuteCallbacks &callbacks,
                                                      const NodeState &state) const {
     const wfnode_dry_run_ext *ext = dry_run_extension(*api_);
     if (!ext) return std::nullopt;
-    return call_plugin(call, callbacks, ext->execute, &state);
+    return call_with(call, callbacks, ext->execute, &state);
 }
 
 wfnode_status Plugin::call_plugin(const ExecuteCall &call, const ExecuteCallbacks &callbacks,
-                                  wfnode_status(WFNODE_ABI *fn)(const wfnode_execute_request *, const wfnode_host *),
-                                  const NodeState *state) const {
-    std::vector<wfnode_item> items(call.items.size());
-    for (size_t i = 0; i < items.size(); ++i) {
-        items[i].json = call.items[i].c_str();
-        items[i].parameters_json = i < call.item_parameters.size() && call.item_parameters[i]
-                                       ? call.item_parameters[i]->c_str()
-                                       : nullptr;
-    }
-    wfnode_execute_request req{};
-    req.struct_size = sizeof(req);
-    req.flags = call.continue_on_fail ? WFNODE_EXEC_CONTINUE_ON_FAIL : 0;
-    req.node_type = call.node_type.c_str();
-    req.parameters_json = call.parameters.c_str();
-    req.credentials_json = call.credentials.c_str();
-    req.items = items.data();
-    req.item_count = static_cast<uint32_t>(items.size());
-
-    const Lent lent{callbacks, state};
-    wfnode_host host = host_for(lent);
-    return fn(&req, &host);
+                                  wfnode_status(WFNODE_ABI *fn)(const wfnode_execute_request *, const wfnode_host *)) const {
+    return call_with(call, callbacks, fn, nullptr);
 }
 
 const char *loader_abi_version() {

@@ -132,10 +132,8 @@ public:
 
 private:
     // Marshals `call` and `callbacks` into the ABI's structs for `fn` (execute or validate).
-    // `state`: offered as "wfnode.state/1" when not null.
     wfnode_status call_plugin(const ExecuteCall &call, const ExecuteCallbacks &callbacks,
-                              wfnode_status(WFNODE_ABI *fn)(const wfnode_execute_request *, const wfnode_host *),
-                              const NodeState *state = nullptr) const;
+                              wfnode_status(WFNODE_ABI *fn)(const wfnode_execute_request *, const wfnode_host *)) const;
 
     std::string path_;
     void *library_ = nullptr;
