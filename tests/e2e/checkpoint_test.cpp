@@ -142,7 +142,7 @@ void edit_node_state(const Folder &f, const std::function<void(rapidjson::Value 
 
 }  // namespace
 
-TEST_CASE("ABI 1.4: a host without wfnode.state/1 gets a refusal for incremental mode, never a full export") {
+TEST_CASE("ABI 1.4: a host without wfnode.state/1 gets a refusal for incremental mode and never a full export") {
     EmulatorProcess emu({"--chats", "200"});
     const std::string params = R"({"clientTimeZone":"UTC","options":{"incremental":true}})";
     // A 1.3 host: callbacks without the state extension.
@@ -174,7 +174,7 @@ TEST_CASE("ABI 1.4: a host without wfnode.state/1 gets a refusal for incremental
     CHECK(exports_asked(emu) == 0);  // refused before any request for chats
 }
 
-TEST_CASE("ABI 1.4: a plugin without the extension runs in a host that offers it, as before") {
+TEST_CASE("ABI 1.4: a plugin without the extension runs in a host that offers it as before") {
     wfnode::Plugin old(ABI10_PLUGIN_PATH);
     wfnode::ExecuteCall call;
     call.node_type = "test.constant";
@@ -203,7 +203,7 @@ TEST_CASE("ABI 1.4: a plugin without the extension runs in a host that offers it
     CHECK(!fs::exists(f.path("old.state.json")));
 }
 
-TEST_CASE("nightly incremental runs: missed nights caught up, disjoint and complete files, boundary instants kept") {
+TEST_CASE("nightly incremental runs: missed nights caught up in disjoint and complete files with boundary instants kept") {
     // Runs of 7 chats share one TimeSent, and pages of 100 end inside such runs.
     EmulatorProcess emu({"--chats", "3000", "--same-instant", "7"});
     Folder f;
@@ -229,7 +229,7 @@ TEST_CASE("nightly incremental runs: missed nights caught up, disjoint and compl
     CHECK(a.back().find("\"TimeSent\":\"2025-06-01") == std::string::npos);
 }
 
-TEST_CASE("a failed, killed, full-disk or dry run commits nothing; the next run exports everything since the last commit") {
+TEST_CASE("a failed or killed or full-disk or dry run commits nothing and the next run exports everything since the last commit") {
     EmulatorProcess emu({"--chats", "3000"});
     Folder f;
     f.write("pbx.json", emu.credentials());
@@ -269,7 +269,7 @@ TEST_CASE("a failed, killed, full-disk or dry run commits nothing; the next run 
     check_exactly_once({lines(f.read("a.jsonl")), lines(f.read("b.jsonl"))}, history_before(emu, "2025-08-01T00:00:00Z"));
 }
 
-TEST_CASE("two runs of one pipeline at once: the second fails at once, the first completes") {
+TEST_CASE("two runs of one pipeline at once: the second fails at once and the first completes") {
     EmulatorProcess emu({"--chats", "1000"});
     Folder f;
     f.write("pbx.json", emu.credentials());
@@ -287,7 +287,7 @@ TEST_CASE("two runs of one pipeline at once: the second fails at once, the first
     CHECK(lines(f.read("first.jsonl")).size() == history_before(emu, "2025-12-01T00:00:00Z").size());
 }
 
-TEST_CASE("a corrupted, hand-edited, other pipeline's, other PBX's or future state is refused, and nothing is exported") {
+TEST_CASE("a corrupted or hand-edited or other pipeline's or other PBX's or future state is refused and nothing is exported") {
     EmulatorProcess emu({"--chats", "500"}), other({"--chats", "500"});
     Folder f;
     f.write("pbx.json", emu.credentials());

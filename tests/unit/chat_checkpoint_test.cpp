@@ -42,7 +42,7 @@ std::string refusal(const std::string &state, const std::string &pbx = "p", cons
 
 }  // namespace
 
-TEST_CASE("checkpoint: records at the boundary instant are neither lost nor repeated, with no late window") {
+TEST_CASE("checkpoint: records at the boundary instant are neither lost nor repeated even with no late window") {
     std::vector<Row> server{{"2026-01-01T10:00:00Z", "a"}, {"2026-01-01T11:00:00Z", "b"}, {"2026-01-01T11:00:00Z", "c"}};
     ChatCheckpoint first("p", "q", std::nullopt);
     CHECK(run(first, server) == std::vector<std::string>{"a", "b", "c"});
@@ -58,7 +58,7 @@ TEST_CASE("checkpoint: records at the boundary instant are neither lost nor repe
     CHECK(run(third, server).empty());
 }
 
-TEST_CASE("checkpoint: a record that arrives late inside the window is handed on once; one older than it is not seen") {
+TEST_CASE("checkpoint: a record that arrives late inside the window is handed on once and one older than it is not seen") {
     std::vector<Row> server{{"2026-01-01T08:00:00Z", "a"}, {"2026-01-01T12:00:00Z", "b"}};
     ChatCheckpoint first("p", "q", at("2026-01-01T00:00:00Z"));
     CHECK(run(first, server) == std::vector<std::string>{"a", "b"});
@@ -75,7 +75,7 @@ TEST_CASE("checkpoint: a record that arrives late inside the window is handed on
     CHECK(third.passed_over() == 2);
 }
 
-TEST_CASE("checkpoint: the window never reaches before what was read, and identical records count one by one") {
+TEST_CASE("checkpoint: the window never reaches before what was read and identical records count one by one") {
     std::vector<Row> server{{"2026-01-01T10:00:00Z", "x"}, {"2026-01-01T10:00:00Z", "x"}};
     ChatCheckpoint first("p", "q", at("2026-01-01T09:30:00Z"));
     CHECK(run(first, server).size() == 2);
@@ -86,7 +86,7 @@ TEST_CASE("checkpoint: the window never reaches before what was read, and identi
     CHECK(run(second, server) == std::vector<std::string>{"x"});
 }
 
-TEST_CASE("checkpoint: a state that is corrupted, edited badly, another PBX's or query's, or in the future is refused") {
+TEST_CASE("checkpoint: a state that is corrupted or edited badly or of another PBX or query or in the future is refused") {
     ChatCheckpoint c("p", "q", std::nullopt);
     c.take(at("2026-01-01T10:00:00Z"), "a");
     const std::string good = c.next_state(std::chrono::hours(1));
