@@ -3,16 +3,21 @@
 #include <dlfcn.h>
 
 #include <cstddef>
+#include <cstring>
 
 #include <filesystem>
 
 namespace wfnode {
 namespace {
 
-// Adapts ExecuteCallbacks to the C host struct; `host_data` points at the callbacks.
-const ExecuteCallbacks &callbacks_of(const wfnode_host *host) {
-    return *static_cast<const ExecuteCallbacks *>(host->host_data);
-}
+// What one call lends the plugin; the C host struct's `host_data` points at it.
+struct Lent {
+    const ExecuteCallbacks &callbacks;
+    const NodeState *state;  // offered as "wfnode.state/1" when not null
+};
+
+const Lent &lent_of(const wfnode_host *host) { return *static_cast<const Lent *>(host->host_data); }
+const ExecuteCallbacks &callbacks_of(const wfnode_host *host) { return lent_of(host).callbacks; }
 
 wfnode_status WFNODE_ABI host_emit_item(const wfnode_host *host, uint32_t paired, const char *json, size_t len) {
     try {
@@ -53,8 +58,32 @@ void WFNODE_ABI host_progress(const wfnode_host *host, const wfnode_progress *p)
     }
 }
 
+size_t WFNODE_ABI state_get(const wfnode_host *host, char *buf, size_t cap) {
+    try {
+        const NodeState *state = lent_of(host).state;
+        std::optional<std::string> json = state && state->load ? state->load() : std::nullopt;
+        if (!json || json->empty()) return 0;
+        if (json->size() < cap) std::memcpy(buf, json->c_str(), json->size() + 1);
+        return json->size();
+    } catch (...) {
+        return 0;  // the plugin finds no state: a node that needs one refuses (never this silently succeeding)
+    }
+}
+
+wfnode_status WFNODE_ABI state_stage(const wfnode_host *host, const char *json) {
+    try {
+        const NodeState *state = lent_of(host).state;
+        return json && state && state->stage && state->stage(json) ? WFNODE_OK : WFNODE_ERR_ABORTED_BY_HOST;
+    } catch (...) {
+        return WFNODE_ERR_ABORTED_BY_HOST;
+    }
+}
+
+const wfnode_state state_extension = {sizeof(wfnode_state), state_get, state_stage};
+
 const void *WFNODE_ABI host_get_extension(const wfnode_host *host, const char *id) {
     try {
+        if (id && lent_of(host).state && std::string_view(id) == WFNODE_EXT_STATE) return &state_extension;
         const auto &cb = callbacks_of(host);
         return cb.get_extension && id ? cb.get_extension(id) : nullptr;
     } catch (...) {
@@ -71,11 +100,11 @@ int32_t WFNODE_ABI host_is_cancelled(const wfnode_host *host) {
     }
 }
 
-// The C host struct over `callbacks`, borrowed for one call.
-wfnode_host host_for(const ExecuteCallbacks &callbacks) {
+// The C host struct over what `lent` holds, borrowed for one call.
+wfnode_host host_for(const Lent &lent) {
     wfnode_host host{};
     host.struct_size = sizeof(host);
-    host.host_data = const_cast<ExecuteCallbacks *>(&callbacks);
+    host.host_data = const_cast<Lent *>(&lent);
     host.emit_item = host_emit_item;
     host.emit_error = host_emit_error;
     host.log = host_log;
@@ -84,6 +113,33 @@ wfnode_host host_for(const ExecuteCallbacks &callbacks) {
     host.get_extension = host_get_extension;
     return host;
 }
+
+// Marshals `call` and `callbacks` (and `state`, offered as "wfnode.state/1" when not null)
+// into the ABI's structs for `fn`.
+wfnode_status call_with(const ExecuteCall &call, const ExecuteCallbacks &callbacks,
+                        wfnode_status(WFNODE_ABI *fn)(const wfnode_execute_request *, const wfnode_host *),
+                        const NodeState *state) {
+    std::vector<wfnode_item> items(call.items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+        items[i].json = call.items[i].c_str();
+        items[i].parameters_json = i < call.item_parameters.size() && call.item_parameters[i]
+                                       ? call.item_parameters[i]->c_str()
+                                       : nullptr;
+    }
+    wfnode_execute_request req{};
+    req.struct_size = sizeof(req);
+    req.flags = call.continue_on_fail ? WFNODE_EXEC_CONTINUE_ON_FAIL : 0;
+    req.node_type = call.node_type.c_str();
+    req.parameters_json = call.parameters.c_str();
+    req.credentials_json = call.credentials.c_str();
+    req.items = items.data();
+    req.item_count = static_cast<uint32_t>(items.size());
+
+    const Lent lent{callbacks, state};
+    wfnode_host host = host_for(lent);
+    return fn(&req, &host);
+}
+
 
 }  // namespace
 
@@ -203,30 +259,25 @@ std::optional<wfnode_status> Plugin::load_options(const OptionsCall &call, const
     req.field = call.field.c_str();
     req.parameters_json = call.parameters.c_str();
     req.credentials_json = call.credentials.c_str();
-    wfnode_host host = host_for(callbacks);
+    const Lent lent{callbacks, nullptr};
+    wfnode_host host = host_for(lent);
     return ext->load_options(&req, &host);
+}
+
+wfnode_status Plugin::execute(const ExecuteCall &call, const ExecuteCallbacks &callbacks, const NodeState &state) const {
+    return call_with(call, callbacks, api_->execute, &state);
+}
+
+std::optional<wfnode_status> Plugin::execute_dry_run(const ExecuteCall &call, const ExecuteCallbacks &callbacks,
+                                                     const NodeState &state) const {
+    const wfnode_dry_run_ext *ext = dry_run_extension(*api_);
+    if (!ext) return std::nullopt;
+    return call_with(call, callbacks, ext->execute, &state);
 }
 
 wfnode_status Plugin::call_plugin(const ExecuteCall &call, const ExecuteCallbacks &callbacks,
                                   wfnode_status(WFNODE_ABI *fn)(const wfnode_execute_request *, const wfnode_host *)) const {
-    std::vector<wfnode_item> items(call.items.size());
-    for (size_t i = 0; i < items.size(); ++i) {
-        items[i].json = call.items[i].c_str();
-        items[i].parameters_json = i < call.item_parameters.size() && call.item_parameters[i]
-                                       ? call.item_parameters[i]->c_str()
-                                       : nullptr;
-    }
-    wfnode_execute_request req{};
-    req.struct_size = sizeof(req);
-    req.flags = call.continue_on_fail ? WFNODE_EXEC_CONTINUE_ON_FAIL : 0;
-    req.node_type = call.node_type.c_str();
-    req.parameters_json = call.parameters.c_str();
-    req.credentials_json = call.credentials.c_str();
-    req.items = items.data();
-    req.item_count = static_cast<uint32_t>(items.size());
-
-    wfnode_host host = host_for(callbacks);
-    return fn(&req, &host);
+    return call_with(call, callbacks, fn, nullptr);
 }
 
 const char *loader_abi_version() {

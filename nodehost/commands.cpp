@@ -5,6 +5,7 @@
 #include "node_runner.hpp"
 #include "pipeline.hpp"
 #include "schema_views.hpp"
+#include "state_file.hpp"
 #include "visible_text.hpp"
 
 #include <wfnode/discovery.hpp>
@@ -210,6 +211,19 @@ int cmd_exec(const ExecOptions &o) {
     if (o.input.empty()) run.items.emplace_back("{}");
     else read_json_lines(o.input, [&](std::string &&line) { run.items.push_back(std::move(line)); });
 
+    // Locked for the whole execution; committed only when it succeeded and its output is out.
+    std::optional<StateFile> state;
+    std::optional<wfnode::NodeState> node_state;
+    if (!o.state.empty()) {
+        try {
+            state.emplace(o.state, "exec " + o.node_type);
+        } catch (const StateError &e) {
+            std::fprintf(stderr, "nodehost: error: %s\n", e.what());
+            return 1;
+        }
+        run.state = &node_state.emplace(state->for_step(o.node_type));
+    }
+
     install_interrupt_handler();
     // Output that cannot be written (a closed pipe, a full disk) ends the run with an error,
     // never with a silent gap: EPIPE instead of SIGPIPE, and every write checked.
@@ -244,7 +258,16 @@ int cmd_exec(const ExecOptions &o) {
         return 1;
     }
     // With continue-on-fail the other items ran, but the run is not a success.
-    return status == WFNODE_OK && errors == 0 ? 0 : 1;
+    if (status != WFNODE_OK || errors != 0) return 1;
+    if (state && !o.dry_run) {
+        try {
+            state->commit();
+        } catch (const StateError &e) {
+            std::fprintf(stderr, "nodehost: error: %s\n", e.what());
+            return 1;
+        }
+    }
+    return 0;
 }
 
 }  // namespace nodehost

@@ -30,6 +30,7 @@ struct ExecOptions {
     bool envelope = false;  // print {"json": item, "pairedItem": n} instead of the bare item
     bool verbose = false;
     bool dry_run = false;   // through the plugin's "wfnode.dry-run/1": only reads are sent
+    std::string state;      // --state FILE: the node's state across runs, committed on success
 };
 int cmd_exec(const ExecOptions &options);
 

@@ -31,11 +31,11 @@ void sync_folder_of(const std::string &path) {
 
 }  // namespace
 
-DurableFile::DurableFile(std::string target) : target_(std::move(target)) {
+DurableFile::DurableFile(std::string target, mode_t mode) : target_(std::move(target)) {
     struct stat st {};
     special_ = ::stat(target_.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
     temp_ = special_ ? target_ : target_ + ".partial-" + std::to_string(::getpid());
-    fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd_ < 0) throw std::runtime_error("cannot write " + target_ + ": " + std::strerror(errno));
     buffer_.reserve(buffer_size);
 }
@@ -89,8 +89,8 @@ void DurableFile::fail(const std::string &what, int error) const {
     throw std::runtime_error(what + " " + target_ + " failed: " + std::strerror(error));
 }
 
-void write_file_durably(const std::string &target, std::string_view text) {
-    DurableFile file(target);
+void write_file_durably(const std::string &target, std::string_view text, mode_t mode) {
+    DurableFile file(target, mode);
     file.write(text);
     file.commit();
 }

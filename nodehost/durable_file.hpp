@@ -10,11 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include <sys/types.h>
+
 namespace nodehost {
 
 class DurableFile {
 public:
-    explicit DurableFile(std::string target);
+    // `mode`: of a new file, before the umask (0600 for a file only its owner may read).
+    explicit DurableFile(std::string target, mode_t mode = 0666);
     ~DurableFile();
     DurableFile(const DurableFile &) = delete;
     DurableFile &operator=(const DurableFile &) = delete;
@@ -40,6 +43,6 @@ private:
 };
 
 // `text` as the whole of `target`, durably (temporary name, fsync, rename, fsync folder).
-void write_file_durably(const std::string &target, std::string_view text);
+void write_file_durably(const std::string &target, std::string_view text, mode_t mode = 0666);
 
 }  // namespace nodehost

@@ -42,6 +42,9 @@ int main(int argc, char **argv) {
     exec->add_flag("--dry-run", exec_opts.dry_run,
                    "Change nothing on the server, whatever the parameters say: the plugin sends only reads "
                    "(a purge previews its count); a plugin that cannot promise it is not run");
+    exec->add_option("--state", exec_opts.state,
+                     "Keep the node's state across runs in this file (an incremental export's checkpoint): read "
+                     "and locked at the start, replaced only when the execution succeeded");
 
     nodehost::OptionsOptions options_opts;
     auto *options = app.add_subcommand("options", "Print the choices the plugin offers for one field: value, a tab, name");

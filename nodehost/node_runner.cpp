@@ -131,6 +131,10 @@ wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode:
     auto call = prepare_call(plugin, run, callbacks);
     if (auto *status = std::get_if<wfnode_status>(&call)) return *status;
     const auto &c = std::get<wfnode::ExecuteCall>(call);
+    if (run.state) {
+        if (run.dry_run) return plugin.execute_dry_run(c, callbacks, *run.state).value_or(WFNODE_ERR_DRY_RUN);
+        return plugin.execute(c, callbacks, *run.state);
+    }
     if (run.dry_run) return plugin.execute_dry_run(c, callbacks).value_or(WFNODE_ERR_DRY_RUN);
     return plugin.execute(c, callbacks);
 }

@@ -28,6 +28,8 @@ struct NodeRun {
     // Changes nothing on the remote service: run through the plugin's "wfnode.dry-run/1",
     // whatever the parameters say; a plugin without it is not run (an error says so).
     bool dry_run = false;
+    // The step's state across runs ("wfnode.state/1"), offered when not null.
+    const wfnode::NodeState *state = nullptr;
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 

@@ -154,10 +154,15 @@ Pipeline load_pipeline(const std::string &path, const std::vector<std::string> &
     }
     if (!doc.IsObject()) throw PipelineError("pipeline file " + path + " must hold a JSON object");
     for (const auto &m : doc.GetObject()) {
-        static const std::set<std::string> known{"name", "description", "plugins", "credentials", "steps"};
+        static const std::set<std::string> known{"name", "description", "plugins", "credentials", "state", "steps"};
         if (!known.count(m.name.GetString()))
             throw PipelineError("pipeline: unknown key \"" + std::string(m.name.GetString()) +
-                                "\" (expected name, description, plugins, credentials, steps)");
+                                "\" (expected name, description, plugins, credentials, state, steps)");
+    }
+    if (doc.HasMember("state")) {
+        if (!doc["state"].IsString() || doc["state"].GetStringLength() == 0)
+            throw PipelineError("pipeline: \"state\" must be the path of the state file");
+        p.state_path = resolve(p.directory, doc["state"].GetString());
     }
     p.name = doc.HasMember("name") && doc["name"].IsString() ? doc["name"].GetString() : fs::path(path).stem().string();
 

@@ -9,6 +9,7 @@
 //             "env": {"baseUrl": "THREECX_BASE_URL", "clientId": "THREECX_CLIENT_ID", "apiKey": "THREECX_API_KEY"},
 //             "file": "secrets/pbx.json", "values": {"ignoreTlsIssues": false}}
 //   },
+//   "state": "nightly.state.json",
 //   "steps": [
 //     {"name": "export", "node": "threecx.downloadChatHistory", "credential": "pbx",
 //      "parameters": {"clientTimeZone": "UTC", "options": {"filter": "TimeSent ge {{ $today.minus(1, 'days') }}"}}},
@@ -56,6 +57,7 @@ struct Pipeline {
     std::unique_ptr<wfnode::PluginCatalog> discovered;     // the search path, for what no override offers
     std::vector<Step> steps;
     std::vector<std::string> warnings;
+    std::string state_path;           // "state": where node state is kept across runs, or empty
 };
 
 // Host steps offered by nodehost itself, for `describe`-like listings and validation.

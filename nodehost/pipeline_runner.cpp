@@ -7,6 +7,7 @@
 #include "output_file.hpp"
 #include "pipeline.hpp"
 #include "progress.hpp"
+#include "state_file.hpp"
 
 #include <fmt/format.h>
 
@@ -83,7 +84,8 @@ std::vector<std::string> check_steps(const Pipeline &p, const RunOptions &o) {
 
 class Runner {
 public:
-    Runner(Pipeline &p, const RunOptions &o) : p_(p), o_(o), progress_(ProgressDisplay::detect(o.quiet)) {
+    Runner(Pipeline &p, const RunOptions &o, StateFile *state)
+        : p_(p), o_(o), state_(state), progress_(ProgressDisplay::detect(o.quiet)) {
         // Spool files hold chat data: a private (0700) folder under $TMPDIR or /tmp, removed
         // when the run ends, whichever way it ends short of SIGKILL.
         std::string tmpl = (fs::temp_directory_path() / "nodehost-run-XXXXXX").string();
@@ -122,10 +124,24 @@ public:
         if (!o_.quiet) print_summary();
         for (const auto &r : results_)
             if (std::string_view(r.outcome) != "done") return 1;
-        return 0;
+        return commit_state();
     }
 
 private:
+    // Every step succeeded, and every file written from an export is in place: the states the
+    // steps staged become the committed ones. A dry run commits nothing.
+    int commit_state() {
+        if (!state_ || o_.dry_run || !state_->staged()) return 0;
+        try {
+            state_->commit();
+        } catch (const StateError &e) {
+            std::fprintf(stderr, "nodehost: error: %s\n", e.what());
+            return 1;
+        }
+        if (!o_.quiet) std::printf("  state: committed for %zu step(s) to %s\n", state_->staged_count(), state_->path().c_str());
+        return 0;
+    }
+
     std::string spool_path(size_t step) const { return spool_dir_ + "/" + std::to_string(step) + ".jsonl"; }
 
     // Calls `fn` for each input item of step `i`; can be called more than once (CSV does).
@@ -148,6 +164,8 @@ private:
         for_each_input(i, [&](std::string &&item) { run.items.push_back(std::move(item)); });
         r.items_in = run.items.size();
         run.parameters = &step.parameters;
+        std::optional<wfnode::NodeState> state;
+        if (state_) run.state = &state.emplace(state_->for_step(step.name));
 
         StepOutput out(step.consumed ? spool_path(i) : "", r);
         bool spool_failed = false;
@@ -260,6 +278,7 @@ private:
 
     Pipeline &p_;
     const RunOptions &o_;
+    StateFile *state_;  // null without "state"
     ProgressDisplay progress_;
     std::string spool_dir_;
     std::vector<StepResult> results_;
@@ -298,9 +317,19 @@ int run_pipeline(const RunOptions &o) {
         for (const auto &problem : problems) std::fprintf(stderr, "nodehost: invalid pipeline: %s\n", problem.c_str());
         return 2;
     }
+    // Locked from here to the end of the run: a second run of this pipeline fails at once.
+    std::optional<StateFile> state;
+    if (!p.state_path.empty()) {
+        try {
+            state.emplace(p.state_path, "pipeline " + p.name);
+        } catch (const StateError &e) {
+            std::fprintf(stderr, "nodehost: error: %s\n", e.what());
+            return 1;
+        }
+    }
     if (o.dry_run || o.verbose) print_plan(p, o);
     install_interrupt_handler();
-    return Runner(p, o).run();
+    return Runner(p, o, state ? &*state : nullptr).run();
 }
 
 }  // namespace nodehost

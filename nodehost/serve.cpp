@@ -249,6 +249,12 @@ std::string object_or_null(const Value &v, const char *name, const char *absent)
     return to_json(*m);
 }
 
+// What an execution request lends the node of its state, and what the node staged.
+struct EditorState {
+    std::optional<std::string> committed, staged;
+    wfnode::NodeState lent;
+};
+
 // cancelled and finished change under the server's mutex, so a cancel either reaches a
 // running execution (and its "done" says so) or is told that it has finished.
 struct Execution {
@@ -402,6 +408,26 @@ private:
         const Value *d = member(r, "dryRun");
         if (d && !d->IsBool()) throw UsageError("\"dryRun\" must be true or false");
         run->dry_run = d && d->IsTrue();
+        // The node's state across runs ("wfnode.state/1"), kept by the editor: present (an
+        // object, or null before the first run) offers it; a staged one comes back as a
+        // "state" reply before "done", only when the execution succeeded.
+        auto state = std::make_shared<EditorState>();
+        if (const Value *st = member(r, "state")) {
+            if (!st->IsObject() && !st->IsNull()) throw UsageError("\"state\" must be an object or null");
+            if (st->IsObject()) state->committed = to_json(*st);
+            state->lent.load = [state = state.get()] { return state->committed; };
+            state->lent.stage = [state = state.get()](std::string_view json) {
+                try {
+                    auto doc = parse_json(std::string(json), "the staged state");
+                    if (!doc.IsObject()) return false;
+                    state->staged = to_json(doc);  // compact: one reply, one line
+                    return true;
+                } catch (const UsageError &) {
+                    return false;
+                }
+            };
+            run->state = &state->lent;
+        }
         const Value *items = member(r, "items");
         if (!items || !items->IsArray()) throw UsageError("\"items\" must be an array of {\"json\": {...}}");
         std::vector<std::optional<std::string>> own;  // an item's own, editor-evaluated parameters
@@ -434,7 +460,7 @@ private:
         }
         if (running_.contains(id)) throw UsageError("an execution with this id is running");
         running_[id] = exec;
-        exec->thread = std::thread([this, id, run, shared, exec] {
+        exec->thread = std::thread([this, id, run, shared, exec, state] {
             uint64_t items_out = 0, errors = 0;
             wfnode::ExecuteCallbacks cb;
             const std::string item_head = "{\"id\":" + id + ",\"type\":\"item\",\"json\":";
@@ -459,6 +485,11 @@ private:
                 exec->finished = true;
                 cancelled = exec->cancelled.load() || interrupted.load();
             }
+            if (status == WFNODE_OK && errors == 0 && !cancelled && state->staged)
+                out_.line(reply(id, "state", [&](auto &w) {
+                    w.Key("json");
+                    w.RawValue(state->staged->c_str(), state->staged->size(), rapidjson::kObjectType);
+                }));
             out_.line(reply(id, "done", [&](auto &w) {
                 w.Key("status");
                 w.String(status == WFNODE_OK ? "ok" : wfnode::status_name(status));

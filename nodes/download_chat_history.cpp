@@ -1,6 +1,8 @@
 // Download Chat History: GET /xapi/v1/ChatHistoryView/Pbx.DownloadChatHistory(clientTimeZone='<tz>')
 // with the options of the documented 3CX node (top, skip, search, filter, count, select,
 // orderby, expand) and Return All; one output item per chat record (streamed as parsed).
+// Incremental mode exports what came after the checkpoint the host keeps (chat_checkpoint.hpp).
+#include "chat_checkpoint.hpp"
 #include "threecx_api.hpp"
 #include "time_zones.hpp"
 #include "xapi/client.hpp"
@@ -12,9 +14,12 @@
 #include <wfplugin/iso8601.hpp>
 #include <wfplugin/json.hpp>
 #include <wfplugin/node.hpp>
+#include <wfplugin/node_state.hpp>
+#include <wfnode/state.h>
 #include <wfplugin/retry.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
@@ -41,6 +46,16 @@ struct DownloadPlan {
     size_t concurrency = 1;  // pages in flight under Return All
     xapi::RequestOptions request;
     std::string search, filter, select, orderby, expand;  // as sent ($search quoted, lists trimmed)
+    // Incremental mode: the first run's start, the end (exclusive), the late window re-read.
+    bool incremental = false;
+    std::optional<wfplugin::iso8601::TimePoint> start_at, end_before;
+    std::chrono::seconds late_window{86400};
+
+    // The options that decide which records a run reads and their bytes: a checkpoint
+    // belongs to them (a filter that changed would make it mean something else).
+    std::string query_identity() const {
+        return wfcommon::fnv1a::hex(wfcommon::fnv1a::hash(fmt::format("{}\n{}\n{}\n{}\n{}", time_zone, search, filter, select, expand)));
+    }
 
     // Return All pages by TimeSent ("keyset") rather than by $skip whenever it can: a record
     // purged or added while the export runs then shifts no later page. It can when the user
@@ -124,6 +139,38 @@ DownloadPlan plan_from(const rapidjson::Value &params) {
     p.select = xapi::normalise_list(str("select"));
     p.orderby = xapi::normalise_list(str("orderby"));
     p.expand = xapi::normalise_list(str("expand"));
+    if (auto *v = json::find(*o, "incremental")) p.incremental = v->GetBool();
+    auto instant = [&](const char *name) -> std::optional<wfplugin::iso8601::TimePoint> {
+        auto text = str(name);
+        if (text.empty()) return std::nullopt;
+        if (!p.incremental)
+            throw wfplugin::invalid(std::string("options.") + name, fmt::format("options.{} needs options.incremental", name));
+        return wfplugin::iso8601::parse(text);  // the schema checked it is a date-time
+    };
+    p.start_at = instant("startAt");
+    p.end_before = instant("endBefore");
+    if (auto *v = json::find(*o, "lateWindowS")) {
+        if (!p.incremental) throw wfplugin::invalid("options.lateWindowS", "options.lateWindowS needs options.incremental");
+        p.late_window = std::chrono::seconds(v->GetUint64());
+    }
+    if (p.incremental) {
+        // One way to page: by TimeSent, one page at a time, so that the checkpoint is the
+        // last TimeSent handed on and nothing before it is missing.
+        auto refuse = [](const char *option, const char *why) {
+            throw wfplugin::invalid(std::string("options.") + option,
+                                    fmt::format("options.{} cannot be used with options.incremental: {}", option, why));
+        };
+        if (p.top) refuse("top", "an incremental export hands on every record after the checkpoint");
+        if (p.skip) refuse("skip", "it pages by TimeSent from the checkpoint");
+        if (!p.orderby.empty()) refuse("orderby", "it pages in TimeSent order");
+        if (p.count) refuse("count", "the count would be written to the archive as a record");
+        if (p.concurrency > 1) refuse("concurrency", "it pages by TimeSent, one page at a time (set 1)");
+        if (auto *v = json::find(*o, "returnAll"); v && !v->GetBool()) refuse("returnAll", "it implies Return All");
+        p.return_all = true;
+        if (!p.pages_by_time()) refuse("select", "the select must keep TimeSent, which the checkpoint is made of");
+        if (p.start_at && p.end_before && *p.end_before <= *p.start_at)
+            throw wfplugin::invalid("options.endBefore", "options.endBefore must be after options.startAt");
+    }
     refuse_long_request(p);
     return p;
 }
@@ -192,6 +239,16 @@ private:
     std::optional<int64_t> promised_;
 };
 
+// A record's TimeSent, which an incremental export is made of.
+wfplugin::iso8601::TimePoint time_sent(const xapi::Record &r) {
+    auto t = wfplugin::iso8601::parse(r.key);
+    if (!t)
+        throw NodeError(WFNODE_ERR_API, r.key.empty() ? std::string("a record has no TimeSent, so the export cannot keep a checkpoint")
+                                                      : fmt::format("a record's TimeSent is not a date-time: {}", json::excerpt(r.key)),
+                        {}, 200);
+    return *t;
+}
+
 // What one request brought, with the next page links the server split it into.
 struct Answer {
     uint64_t records = 0;  // all of them, the boundary instant's asked for again included
@@ -199,8 +256,10 @@ struct Answer {
     bool linked = false;   // the server split it with @odata.nextLink
 };
 
+// `checkpoint` (incremental mode) decides which records are handed on; the paging itself
+// counts every record it read (`emitted`), those handed on in an earlier run included.
 void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, uint32_t item,
-                    uint64_t &emitted, std::string &position) {
+                    uint64_t &emitted, std::string &position, ChatCheckpoint *checkpoint = nullptr) {
     bool count_emitted = false;
     ExportGuard guard;
     auto reached_top = [&] { return plan.top && emitted >= *plan.top; };
@@ -238,7 +297,7 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
         guard.record(record, true);
         // With Return All, Top caps the total even when a server page overshoots it.
         if (reached_top()) return;
-        ctx.emit(item, record);
+        if (!checkpoint || checkpoint->take(time_sent(r), record)) ctx.emit(item, record);
         ++emitted;
         if (!r.key.empty()) {
             if (r.key != last_time) last_records.clear(), last_ends.clear(), last_time = r.key;
@@ -405,14 +464,55 @@ void export_records(const DownloadPlan &plan, xapi::Client &client, ExecutionCon
     guard.finished(emitted, plan.skip);
 }
 
+// Incremental mode: the committed checkpoint from the host, the export from its window, and
+// the new checkpoint staged (the host commits it only once the run succeeded).
+void run_incremental(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, uint32_t item,
+                     uint64_t &emitted, std::string &position) {
+    auto state = wfplugin::NodeState::of(ctx);
+    if (!state)
+        throw wfplugin::invalid("options.incremental",
+                                "options.incremental needs a host that keeps the node's checkpoint (the " WFNODE_EXT_STATE
+                                " extension, ABI 1.4), and this host offers none: nothing was exported (nodehost: "
+                                "\"state\" in the pipeline, or exec --state FILE)");
+    if (ctx.items_total() != 1)
+        throw wfplugin::invalid("options.incremental",
+                                fmt::format("options.incremental keeps one checkpoint per step, and this execution has {} "
+                                            "input items: give it one", ctx.items_total()));
+    const std::string pbx = xapi::client_identity(client.credentials()), query = plan.query_identity();
+    const auto committed = state->committed();
+    const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+    ChatCheckpoint checkpoint = committed ? ChatCheckpoint::read(*committed, pbx, query, now)
+                                          : ChatCheckpoint(pbx, query, plan.start_at);
+    DownloadPlan bounded = plan;
+    auto add = [&](const std::string &term) { bounded.filter = bounded.filter.empty() ? term : "(" + bounded.filter + ") and " + term; };
+    if (auto from = checkpoint.read_from()) add("TimeSent ge " + wfplugin::iso8601::format(*from));
+    if (plan.end_before) add("TimeSent lt " + wfplugin::iso8601::format(*plan.end_before));
+    if (plan.end_before && checkpoint.checkpoint() && *plan.end_before <= *checkpoint.checkpoint())
+        ctx.log(WFNODE_LOG_INFO, "endBefore is not after the checkpoint: nothing new to export");
+    export_records(bounded, client, ctx, item, emitted, position, &checkpoint);
+    const std::string next = checkpoint.next_state(plan.late_window);
+    if (next.size() > json::max_bytes)
+        throw NodeError(WFNODE_ERR_INVALID_INPUT,
+                        fmt::format("the new checkpoint would be {} bytes, more than a state may hold ({}): lower "
+                                    "options.lateWindowS", next.size(), json::max_bytes), "options.lateWindowS");
+    ctx.log(WFNODE_LOG_INFO, fmt::format("incremental: {} records handed on, {} read again and passed over (handed on "
+                                         "before); checkpoint {}", checkpoint.handed_on(), checkpoint.passed_over(),
+                                         checkpoint.checkpoint() ? wfplugin::iso8601::format(*checkpoint.checkpoint()) : "none"));
+    state->stage(next);
+}
+
 void run(const DownloadPlan &plan, xapi::Client &client, ExecutionContext &ctx, uint32_t item) {
     uint64_t emitted = 0;
     std::string position = "the first page";
     try {
-        export_records(plan, client, ctx, item, emitted, position);
+        if (plan.incremental) run_incremental(plan, client, ctx, item, emitted, position);
+        else export_records(plan, client, ctx, item, emitted, position);
     } catch (const NodeError &e) {
         // Continue-on-fail turns this into the item's error item: it says how far it got.
-        if (!plan.return_all || e.status == WFNODE_ERR_CANCELLED || e.status == WFNODE_ERR_ABORTED_BY_HOST) throw;
+        // A refusal (a checkpoint or options that cannot be used) comes before any export.
+        if (!plan.return_all || e.status == WFNODE_ERR_CANCELLED || e.status == WFNODE_ERR_ABORTED_BY_HOST ||
+            e.status == WFNODE_ERR_INVALID_INPUT)
+            throw;
         throw NodeError(e.status, fmt::format("{} (the export stopped after {} records, at {})", e.what(), emitted, position),
                         e.field, e.http_status, e.api_code);
     }

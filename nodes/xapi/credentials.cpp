@@ -1,5 +1,6 @@
 #include "xapi/credentials.hpp"
 
+#include <wfcommon/fnv1a.hpp>
 #include <wfplugin/json.hpp>
 #include <wfplugin/node_error.hpp>
 #include <wfplugin/url.hpp>
@@ -17,6 +18,8 @@ std::string normalise_base_url(const std::string &url) {
     while (!path.empty() && path.back() == '/') path.pop_back();
     return parsed->origin() + path;
 }
+
+std::string client_identity(const Credentials &c) { return wfcommon::fnv1a::hex(wfcommon::fnv1a::hash(c.base_url + "\n" + c.client_id)); }
 
 Credentials parse_credentials(const rapidjson::Value &validated) {
     Credentials c;

@@ -21,6 +21,10 @@ struct Credentials {
     std::string token_url() const { return base_url + "/connect/token"; }
 };
 
+// The API client these credentials name, as 16 hex digits (FNV-1a of the base URL and the
+// client id; never the key): what an incremental export's checkpoint belongs to.
+std::string client_identity(const Credentials &c);
+
 // Reads credentials already validated against schemas/threecxApi.json; normalises the base URL.
 Credentials parse_credentials(const rapidjson::Value &validated);
 

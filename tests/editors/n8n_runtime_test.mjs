@@ -88,6 +88,26 @@ test('a failed options call reaches the editor as an error, not as no choices', 
   });
 });
 
+test('two incremental executions keep their checkpoint in the static data: disjoint sets, every record once', async () => {
+  const staticData = {};
+  const withState = (options) => ({
+    ...context([{}], [{ clientTimeZone: 'UTC', options }]),
+    getWorkflowStaticData: (type) => (assert.equal(type, 'node'), staticData),
+  });
+  const [first] = await within(node.execute.call(withState({ incremental: true, endBefore: '2025-07-01T00:00:00Z', pageSize: 500 })), 'first');
+  assert.ok(staticData.wfnodeState.checkpoint < '2025-07-01T00:00:00Z');
+  const [second] = await within(node.execute.call(withState({ incremental: true, pageSize: 500 })), 'second');
+  const [all] = await within(execute([{}], [{ clientTimeZone: 'UTC', options: { returnAll: true } }]), 'the whole history');
+  const key = (item) => JSON.stringify(item.json);
+  const a = first.map(key), b = second.map(key);
+  assert.ok(a.length > 1000 && b.length > 1000, `${a.length} then ${b.length}`);
+  assert.equal(new Set([...a, ...b]).size, a.length + b.length); // disjoint, and no record twice
+  assert.deepEqual([...a, ...b].sort(), all.map(key).sort());
+  // Without static data to keep it in, the node refuses rather than export everything.
+  await assert.rejects(within(execute([{}], [{ clientTimeZone: 'UTC', options: { incremental: true } }]), 'no static data'),
+                       /needs a host that keeps the node's checkpoint/);
+});
+
 for (const signal of ['SIGKILL', 'SIGTERM'])
   test(`nodehost serve ending by ${signal} mid-export fails the node; the next execution starts a new one`, async () => {
     await faults({ latencyMs: 200 });

@@ -48,10 +48,16 @@ ok(download, { clientTimeZone: 'Europe/Berlin', options: { returnAll: true, page
 bad(download, { clientTimeZone: 'Europe/Berlin', options: { pageSize: 500 } });
 bad(download, { clientTimeZone: 'Europe/Berlin', options: { returnAll: false, concurrency: 2 } });
 bad(download, { clientTimeZone: 'Europe/Berlin', options: { nonsense: 1 } });
+// The checkpoint's options belong to Incremental.
+ok(download, { clientTimeZone: 'UTC', options: { incremental: true, startAt: '2026-01-01T00:00:00Z', lateWindowS: 0 } });
+bad(download, { clientTimeZone: 'UTC', options: { startAt: '2026-01-01T00:00:00Z' } });
+bad(download, { clientTimeZone: 'UTC', options: { incremental: true, endBefore: 'yesterday' } });
 // A default is what the node does without the field: Top has none (absent, no $top).
 const options = all.nodes[0].schema.properties.options;
 assert.equal(options.properties.top.default, undefined);
-assert.equal(options.then.properties.pageSize.default, 1000);
+const clause = (field) => options.allOf.find((c) => field in c.then.properties).then;
+assert.equal(clause('pageSize').properties.pageSize.default, 1000);
+assert.equal(clause('lateWindowS').properties.lateWindowS.default, 86400);
 
 const purge = validators['threecx.purgeChats'];
 const period = { All: false, Start: '2026-01-01T00:00:00Z', Stop: '2026-02-01T00:00:00Z' };

@@ -53,7 +53,7 @@ TEST_CASE("describe prints the schema files as standard JSON Schema and their hi
     auto r = testsupport::run({NODEHOST_PATH, "describe", PLUGIN_PATH});
     REQUIRE(r.exit_code == 0);
     auto described = testsupport::parse(r.out);
-    CHECK(std::string(described["abiVersion"].GetString()) == "1.3.0");
+    CHECK(std::string(described["abiVersion"].GetString()) == "1.4.0");
     const auto &nodes = described["nodes"];
     REQUIRE(nodes.Size() == 2);
     const char *files[] = {"downloadChatHistory", "purgeChats"};
@@ -139,16 +139,19 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
     CHECK(std::string(props[1]["type"].GetString()) == "collection");
     CHECK(std::string(props[1]["placeholder"].GetString()) == "Add option");
     const auto &options = props[1]["options"];
-    REQUIRE(options.Size() == 16);
-    const char *order[] = {"top",       "skip",     "search",       "filter",          "count",
-                           "select",    "orderby",  "expand",       "returnAll",       "pageSize",   "concurrency",
-                           "maxTries",  "retryDelayMs", "retryMaxDelayMs", "retryBudgetS", "requestTimeoutS"};
-    for (rapidjson::SizeType i = 0; i < 16; ++i) CHECK(std::string(options[i]["name"].GetString()) == order[i]);
+    REQUIRE(options.Size() == 20);
+    const char *order[] = {"top",       "skip",        "search",      "filter",       "count",           "select",
+                           "orderby",   "expand",      "returnAll",   "incremental",  "startAt",         "endBefore",
+                           "lateWindowS", "pageSize",  "concurrency", "maxTries",     "retryDelayMs",    "retryMaxDelayMs",
+                           "retryBudgetS", "requestTimeoutS"};
+    for (rapidjson::SizeType i = 0; i < 20; ++i) CHECK(std::string(options[i]["name"].GetString()) == order[i]);
     CHECK(std::string(options[0]["type"].GetString()) == "number");
     CHECK(options[0]["default"].GetInt() == 50);  // the value a user starts from once Top is added
     CHECK(!options[0].HasMember("displayOptions"));
-    CHECK(options[9]["displayOptions"]["show"]["returnAll"][0].GetBool());  // Page Size only under Return All
-    CHECK(options[10]["displayOptions"]["show"]["returnAll"][0].GetBool());
+    CHECK(options[13]["displayOptions"]["show"]["returnAll"][0].GetBool());  // Page Size only under Return All
+    CHECK(options[14]["displayOptions"]["show"]["returnAll"][0].GetBool());
+    for (rapidjson::SizeType i = 10; i <= 12; ++i)  // the checkpoint's options only under Incremental
+        CHECK(options[i]["displayOptions"]["show"]["incremental"][0].GetBool());
     CHECK(options[0]["typeOptions"]["minValue"].GetInt() == 0);
     CHECK(std::string(options[4]["type"].GetString()) == "boolean");
 

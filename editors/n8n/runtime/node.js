@@ -79,9 +79,17 @@ function makeNodeClass(description, wfnodeType) {
         }
       });
       let failure = null;
+      // The node's state across executions (an incremental export's checkpoint) lives in the
+      // workflow's static data, which n8n saves with the workflow; nodehost hands a new one
+      // back only when the execution succeeded.
+      const staticData = typeof this.getWorkflowStaticData === 'function' ? this.getWorkflowStaticData('node') : null;
+      let staged = null;
       if (items.length) {
-        const call = request({ op: 'execute', node: wfnodeType, credentials, items, continueOnFail }, (line) => {
-          if (line.type === 'item') out.push([sent[line.pairedItem], { json: line.json, pairedItem: { item: sent[line.pairedItem] } }]);
+        const body = { op: 'execute', node: wfnodeType, credentials, items, continueOnFail };
+        if (staticData) body.state = staticData.wfnodeState || null;
+        const call = request(body, (line) => {
+          if (line.type === 'state') staged = line.json;
+          else if (line.type === 'item') out.push([sent[line.pairedItem], { json: line.json, pairedItem: { item: sent[line.pairedItem] } }]);
           else if (line.type === 'error' && !failure) {
             const index = line.pairedItem === null ? undefined : sent[line.pairedItem];
             if (!continueOnFail) failure = nodeError(this, line.error.message, index, line.error.kind);
@@ -103,6 +111,7 @@ function makeNodeClass(description, wfnodeType) {
         if (last.type === 'rejected') throw nodeError(this, last.error.message);
         if (failure) throw failure;
         if (last.cancelled) throw nodeError(this, 'the execution was cancelled');
+        if (staged && staticData) staticData.wfnodeState = staged;
       }
       // In input order, as n8n's own nodes return them (a stable sort keeps each item's order).
       out.sort((a, b) => a[0] - b[0]);

@@ -64,6 +64,18 @@ struct ExecuteCallbacks {
     std::function<const void *(std::string_view id)> get_extension;
 };
 
+// The state of the node step being executed, kept by the host across runs (the
+// "wfnode.state/1" host extension, ABI 1.4), in C++ terms. Passed to the execute() overloads
+// that take one; the loader lends the plugin the C vtable over it. Both run on the calling
+// thread, during execute().
+struct NodeState {
+    // The state committed by the step's last successful run (a JSON object), or nullopt.
+    std::function<std::optional<std::string>()> load;
+    // The new state the execution proposes; the host commits it only once the run succeeded.
+    // Return false when it cannot be kept: the plugin then fails the execution.
+    std::function<bool(std::string_view json)> stage;
+};
+
 // A request for the choices of one field (the "wfnode.options/1" extension, ABI 1.2).
 struct OptionsCall {
     std::string node_type;
@@ -100,6 +112,13 @@ public:
     std::optional<wfnode_status> execute_dry_run(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const;
     bool offers_dry_run() const;
 
+    // The same two, offering the plugin the node step's state ("wfnode.state/1", ABI 1.4).
+    // Separate entries rather than members of ExecuteCallbacks, so that structs a host built
+    // against an older loader keep their size.
+    wfnode_status execute(const ExecuteCall &call, const ExecuteCallbacks &callbacks, const NodeState &state) const;
+    std::optional<wfnode_status> execute_dry_run(const ExecuteCall &call, const ExecuteCallbacks &callbacks,
+                                                 const NodeState &state) const;
+
     // Checks `call` as execute() would without running it (the "wfnode.validate/1"
     // extension): problems reach callbacks.on_error. nullopt when the plugin does not offer it.
     std::optional<wfnode_status> validate(const ExecuteCall &call, const ExecuteCallbacks &callbacks) const;
@@ -124,7 +143,7 @@ private:
 // A short name of a status code ("invalid input", "api error"...).
 WFNODE_LOADER_API const char *status_name(wfnode_status status);
 
-// The ABI this loader was built for ("1.3.0"): the newest minor it can use; it loads any 1.x.
+// The ABI this loader was built for ("1.4.0"): the newest minor it can use; it loads any 1.x.
 WFNODE_LOADER_API const char *loader_abi_version();
 
 }  // namespace wfnode

@@ -7,8 +7,9 @@
 #include "abi.h"
 
 #define WFNODE_VERSION_MAJOR 1
-#define WFNODE_VERSION_MINOR 3 /* 1.1: wfnode_host.get_extension (token stores); 1.2: wfnode.options/1;
-                                 1.3: wfnode.dry-run/1 and WFNODE_ERR_DRY_RUN */
+#define WFNODE_VERSION_MINOR 4 /* 1.1: wfnode_host.get_extension (token stores); 1.2: wfnode.options/1;
+                                 1.3: wfnode.dry-run/1 and WFNODE_ERR_DRY_RUN;
+                                 1.4: the host's wfnode.state/1 (a node's state across runs) */
 #define WFNODE_VERSION_PATCH 0
 
 typedef struct wfnode_version {

@@ -12,4 +12,5 @@
 #include "token_store.h"
 #include "options.h"
 #include "dry_run.h"
+#include "state.h"
 #endif /* WFNODE_H */

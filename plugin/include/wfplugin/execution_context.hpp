@@ -37,6 +37,8 @@ public:
     // A host extension by id (ABI 1.1), or nullptr: a 1.0 host, or one that does not offer it.
     const void *host_extension(const char *id) const;
     const wfnode_host &host() const { return host_; }
+    // The input items of this execution.
+    uint64_t items_total() const { return progress_.items_total; }
     // True for the whole of a dry-run execution; nothing can clear it.
     bool dry_run() const { return dry_run_; }
 
