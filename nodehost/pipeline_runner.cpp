@@ -7,6 +7,7 @@
 #include "output_file.hpp"
 #include "pipeline.hpp"
 #include "progress.hpp"
+#include "manifest.hpp"
 #include "state_file.hpp"
 
 #include <fmt/format.h>
@@ -224,6 +225,13 @@ private:
         // looks finished, and a finished step's files survive a crash.
         if (auto parent = fs::path(path).parent_path(); !parent.empty()) fs::create_directories(parent);
         if (step.node == "host.writeJsonLines") {
+            // With checkpoints, each run exports only what is new: replacing an earlier run's
+            // archive file would lose its records for good, since the checkpoint has moved on.
+            if (std::error_code ec; state_ && fs::exists(manifest_path(path), ec))
+                throw std::runtime_error("refusing to replace " + path + ": it holds an earlier run's archive (" +
+                                         manifest_path(path) + " says so) and this pipeline exports only what is "
+                                         "new since its checkpoint; give each run a file of its own, e.g. a path "
+                                         "with {{ $now.format('yyyy-MM-dd') }}");
             ArchiveWriter file(path);
             each_input([&](std::string &&line) { file.add(line); });
             r.items_in = file.records();

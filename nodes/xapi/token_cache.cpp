@@ -17,7 +17,7 @@ using wfplugin::NodeError;
 std::string hex_fnv1a(std::string_view text) { return wfcommon::fnv1a::hex(wfcommon::fnv1a::hash(text)); }
 
 // The store names an API client by a hash of its address and id: never a secret.
-std::string store_key(const Credentials &c) { return "threecx-" + hex_fnv1a(c.base_url + "\n" + c.client_id); }
+std::string store_key(const Credentials &c) { return "threecx-" + client_identity(c); }
 
 // A token in the store was fetched with some key: only a caller with the same key takes it.
 std::string key_check(const Credentials &c) { return hex_fnv1a("wfnode-token-key\n" + c.api_key); }

@@ -229,6 +229,24 @@ TEST_CASE("nightly incremental runs: missed nights caught up in disjoint and com
     CHECK(a.back().find("\"TimeSent\":\"2025-06-01") == std::string::npos);
 }
 
+TEST_CASE("with checkpoints, a second run never replaces an earlier run's archive file: its records would be lost") {
+    EmulatorProcess emu({"--chats", "3000"});
+    Folder f;
+    f.write("pbx.json", emu.credentials());
+    REQUIRE(night(f, f.path("chats.jsonl"), "2025-06-01T03:00:00Z").exit_code == 0);
+    const std::string archived = f.read("chats.jsonl"), state = f.read("archive.state.json");
+    REQUIRE_FALSE(archived.empty());
+    // The same fixed path on the next night would hold only that night's records.
+    auto next = night(f, f.path("chats.jsonl"), "2025-09-01T03:00:00Z");
+    CHECK(next.exit_code == 1);
+    CHECK(next.err.find("refusing to replace") != std::string::npos);
+    CHECK(f.read("chats.jsonl") == archived);
+    CHECK(f.read("archive.state.json") == state);  // nothing committed: the next run catches up
+    auto dated = night(f, f.path("2025-09-01.jsonl"), "2025-09-01T03:00:00Z");
+    CHECK(dated.exit_code == 0);
+    check_exactly_once({lines(archived), lines(f.read("2025-09-01.jsonl"))}, history_before(emu, "2025-09-01T00:00:00Z"));
+}
+
 TEST_CASE("a failed or killed or full-disk or dry run commits nothing and the next run exports everything since the last commit") {
     EmulatorProcess emu({"--chats", "3000"});
     Folder f;
