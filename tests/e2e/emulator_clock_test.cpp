@@ -53,7 +53,8 @@ std::vector<uint64_t> served(const EmulatorProcess &emu, const std::string &quer
     auto a = emu.xapi("/xapi/v1/ChatHistoryView?$select=Message,TimeSent" + (query.empty() ? "" : "&" + query));
     need(a.status == 200, a.body);
     std::vector<uint64_t> ids;
-    for (const auto &r : parse(a.body)["value"].GetArray()) ids.push_back(id_in(r["Message"].GetString()));
+    const auto page = parse(a.body);  // outlives the loop: a temporary's array would not
+    for (const auto &r : page["value"].GetArray()) ids.push_back(id_in(r["Message"].GetString()));
     return ids;
 }
 
@@ -77,7 +78,8 @@ std::vector<Known> known(const EmulatorProcess &emu, const std::string &state = 
     auto a = emu.admin("/admin/chats" + (state.empty() ? "" : "?state=" + state));
     need(a.status == 200, a.body);
     std::vector<Known> out;
-    for (const auto &c : parse(a.body)["chats"].GetArray())
+    const auto chats = parse(a.body);  // outlives the loop: a temporary's array would not
+    for (const auto &c : chats["chats"].GetArray())
         out.push_back({c["id"].GetUint64(), c["state"].GetString(), instant(c["TimeSent"].GetString()),
                        instant(c["arrival"].GetString()), c["Message"].GetString()});
     return out;

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -76,8 +77,13 @@ EmulatorProcess::EmulatorProcess(std::vector<std::string> flags) {
     client_id_ = "test-client-" + std::to_string(getpid()) + "-" + std::to_string(++serial);
     std::vector<std::string> args{EMULATOR_PATH, "--port", "0", "--port-file", port_file, "--client-id", client_id_};
     args.insert(args.end(), flags.begin(), flags.end());
+    const pid_t test_process = getpid();
     pid_ = fork();
     if (pid_ == 0) {
+        // The emulator ends with the test process, even when a sanitizer aborts it: otherwise
+        // it would hold the test's stderr open and ctest would wait for it until the timeout.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != test_process) _exit(127);
         int devnull = open("/dev/null", O_WRONLY);
         dup2(devnull, STDOUT_FILENO);
         std::vector<char *> argv;
@@ -154,7 +160,8 @@ std::vector<uint64_t> EmulatorProcess::add_chats(const std::string &chats_json) 
     auto a = admin("/admin/chats", R"({"chats":)" + chats_json + "}");
     if (a.status != 200) throw std::runtime_error("POST /admin/chats answered " + std::to_string(a.status) + ": " + a.body);
     std::vector<uint64_t> ids;
-    for (const auto &id : parse(a.body)["ids"].GetArray()) ids.push_back(id.GetUint64());
+    const auto answer = parse(a.body);  // outlives the loop: a temporary's array would not
+    for (const auto &id : answer["ids"].GetArray()) ids.push_back(id.GetUint64());
     return ids;
 }
 
