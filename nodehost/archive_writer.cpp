@@ -1,5 +1,7 @@
 #include "archive_writer.hpp"
 
+#include <wfcommon/iso8601.hpp>
+
 #include <filesystem>
 
 namespace nodehost {
@@ -12,7 +14,7 @@ void ArchiveWriter::add(std::string_view line) {
     file_.write("\n");
 }
 
-Manifest ArchiveWriter::commit(const rapidjson::Value &range) {
+Manifest ArchiveWriter::finish(const rapidjson::Value &range) {
     check_range(range);
     Manifest m;
     m.file = std::filesystem::path(path_).filename().string();
@@ -20,6 +22,10 @@ Manifest ArchiveWriter::commit(const rapidjson::Value &range) {
     auto &a = m.range.GetAllocator();
     if (!range.IsNull()) {
         m.range.CopyFrom(range, a);
+        // Records before the range: late arrivals an incremental export re-read; said so.
+        const auto from = range["from"].IsString() ? wfcommon::iso8601::parse(range["from"].GetString()) : std::nullopt;
+        const auto first = tally_.first_time_sent ? wfcommon::iso8601::parse(*tally_.first_time_sent) : std::nullopt;
+        if (from && first && *first < *from) m.late_from = tally_.first_time_sent;
     } else if (tally_.first_time_sent) {
         m.range.SetObject();
         m.range.AddMember("from", rapidjson::Value(tally_.first_time_sent->c_str(), a), a);
@@ -28,16 +34,16 @@ Manifest ArchiveWriter::commit(const rapidjson::Value &range) {
     auto written = file_.finish();
     m.sha256 = written.sha256;
     m.bytes = written.bytes;
-    if (file_.special()) {
-        file_.commit();
-        return m;
-    }
-    DurableFile manifest(manifest_path(path_));
-    manifest.write(to_json(m));
-    manifest.finish();
-    file_.commit();
-    manifest.commit();
+    if (file_.special()) return m;
+    manifest_ = std::make_unique<DurableFile>(manifest_path(path_));
+    manifest_->write(to_json(m));
+    manifest_->finish();
     return m;
+}
+
+void ArchiveWriter::commit() {
+    file_.commit();
+    if (manifest_) manifest_->commit();
 }
 
 }  // namespace nodehost

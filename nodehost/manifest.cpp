@@ -74,6 +74,10 @@ std::string to_json(const Manifest &m) {
     text_or_null(m.tally.last_time_sent);
     w.Key("range");
     m.range.Accept(w);
+    if (m.late_from) {
+        w.Key("lateFrom");
+        text_or_null(m.late_from);
+    }
     w.Key("sha256");
     w.String(m.sha256.c_str(), static_cast<rapidjson::SizeType>(m.sha256.size()));
     w.Key("bytes");
@@ -87,7 +91,7 @@ Manifest parse_manifest(const std::string &text) {
     if (!doc.IsObject()) throw ManifestError("the manifest is not a JSON object");
     static const std::set<std::string> keys{"manifest", "file", "records", "firstTimeSent", "lastTimeSent", "range", "sha256", "bytes"};
     for (const auto &m : doc.GetObject())
-        if (!keys.count(m.name.GetString())) throw ManifestError("unknown key \"" + std::string(m.name.GetString()) + "\"");
+        if (!keys.count(m.name.GetString()) && std::string_view(m.name.GetString()) != "lateFrom") throw ManifestError("unknown key \"" + std::string(m.name.GetString()) + "\"");
     for (const auto &key : keys)
         if (!doc.HasMember(key.c_str())) throw ManifestError("\"" + key + "\" is missing");
     if (!doc["manifest"].IsInt() || doc["manifest"].GetInt() != manifest_version)
@@ -100,6 +104,10 @@ Manifest parse_manifest(const std::string &text) {
     m.tally.last_time_sent = optional_string(doc, "lastTimeSent");
     check_range(doc["range"]);
     m.range.CopyFrom(doc["range"], m.range.GetAllocator());
+    if (doc.HasMember("lateFrom")) {
+        if (!doc["lateFrom"].IsString()) throw ManifestError("\"lateFrom\" must be a string");
+        m.late_from = doc["lateFrom"].GetString();
+    }
     const auto &sha = doc["sha256"];
     if (!sha.IsString() || sha.GetStringLength() != 64 ||
         std::string_view(sha.GetString()).find_first_not_of("0123456789abcdef") != std::string_view::npos)

@@ -10,7 +10,9 @@
 // "range" is the writer's `range` parameter, else the records' first and last TimeSent, else
 // null (an empty file that claims no range). Its ends are opaque JSON values: two files join
 // when one's "to" equals the other's "from"; ends that are ISO 8601 instants are also
-// ordered in time.
+// ordered in time. A file of an incremental export also holds the chats that reached the
+// history late, with a TimeSent before its range: "lateFrom" (present only then) is the
+// first TimeSent of those.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -41,6 +43,7 @@ struct Manifest {
     std::string file;
     RecordTally tally;
     rapidjson::Document range;  // null, or an object with "from" and "to"
+    std::optional<std::string> late_from;  // "lateFrom": records before the range (late arrivals) start here
     std::string sha256;
     uint64_t bytes = 0;
 };

@@ -71,7 +71,7 @@ std::variant<wfnode::ExecuteCall, wfnode_status> prepare_call(const wfnode::Plug
     call.item_parameters = run.item_parameters;
 
     // Expressions make parameters per item; items whose expressions fail are reported and left out.
-    if (run.parameters && has_expressions(*run.parameters)) {
+    if (run.parameters && (has_expressions(*run.parameters) || run.guard)) {
         std::vector<size_t> kept;  // caller's index of each item passed on
         call.items.clear();
         std::optional<rapidjson::Document> parameters;
@@ -80,7 +80,9 @@ std::variant<wfnode::ExecuteCall, wfnode_status> prepare_call(const wfnode::Plug
                 if (!parameters) parameters = with_json_strings_parsed(plugin, run.node_type, *run.parameters);
                 rapidjson::Document item = parse_json(run.items[i], "item " + std::to_string(i));
                 ExpressionContext ctx{&item, run.now};
-                call.item_parameters.emplace_back(to_json(evaluate(*parameters, ctx, "parameters")));
+                rapidjson::Document evaluated = evaluate(*parameters, ctx, "parameters");
+                if (run.guard) run.guard(evaluated);
+                call.item_parameters.emplace_back(to_json(evaluated));
                 call.items.push_back(run.items[i]);
                 kept.push_back(i);
             } catch (const std::runtime_error &e) {  // ExpressionError, or UsageError for the item's JSON

@@ -10,6 +10,8 @@
 #include <rapidjson/writer.h>
 
 #include <atomic>
+#include <functional>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +33,15 @@ struct NodeRun {
     // The step's state across runs ("wfnode.state/1"), offered when not null.
     const wfnode::NodeState *state = nullptr;
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+    // Sees each item's parameters once evaluated, before they are sent; may add to them, or
+    // refuse the whole execution by throwing HostRefusal (nodehost's archive guard).
+    std::function<void(rapidjson::Document &parameters)> guard;
+};
+
+// The host refuses to run the step at all (not an item's error: continue-on-fail does not
+// pass over it).
+struct HostRefusal : std::logic_error {
+    using std::logic_error::logic_error;
 };
 
 // Set by the SIGINT and SIGTERM handler; every execution and host step polls it.

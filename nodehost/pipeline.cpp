@@ -5,6 +5,7 @@
 #include "expressions.hpp"
 #include "io.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -15,7 +16,24 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::set<std::string> host_steps{"host.readJsonLines", "host.writeJsonLines", "host.writeCsv"};
+// Each host step's parameters: the required ones, then the optional ones.
+struct HostStep {
+    std::vector<std::string> required, optional;
+    bool reads_input = true;
+};
+const std::map<std::string, HostStep> host_steps{
+    {"host.readJsonLines", {{"path"}, {}, false}},
+    {"host.writeJsonLines", {{"path"}, {"range"}}},
+    {"host.writeCsv", {{"path"}, {}}},
+    {"host.verifyArchive", {{"path"}, {}, false}},
+    {"host.checkArchived", {{"archive", "export", "before"}, {}}},
+};
+
+std::string listed(const std::vector<std::string> &names) {
+    std::string out;
+    for (const auto &n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
 
 std::string str_member(const rapidjson::Value &obj, const char *key, const std::string &where, bool required = true) {
     if (!obj.HasMember(key)) {
@@ -209,7 +227,8 @@ Pipeline load_pipeline(const std::string &path, const std::vector<std::string> &
         step.name = names[i];
         const std::string where = "step \"" + step.name + "\"";
         for (const auto &m : s.GetObject()) {
-            static const std::set<std::string> known{"name", "node", "input", "credential", "parameters", "continueOnFail", "description"};
+            static const std::set<std::string> known{"name", "node", "input", "credential", "parameters", "continueOnFail",
+                                                     "description", "archivedBy"};
             if (!known.count(m.name.GetString()))
                 throw PipelineError(where + ": unknown key \"" + std::string(m.name.GetString()) + "\"");
         }
@@ -254,22 +273,49 @@ Pipeline load_pipeline(const std::string &path, const std::vector<std::string> &
                 step.credentials_json = c->second;
             }
         } else {
-            if (!step.parameters.HasMember("path") || !step.parameters["path"].IsString())
-                throw PipelineError(where + ": " + step.node + " needs parameters.path (a file path)");
-            // A misspelt parameter would be ignored silently; the writer's range is checked here
-            // for its shape and again, once evaluated, when the file is written.
-            const bool archive = step.node == "host.writeJsonLines";
-            for (const auto &m : step.parameters.GetObject())
-                if (std::string_view(m.name.GetString()) != "path" && !(archive && std::string_view(m.name.GetString()) == "range"))
-                    throw PipelineError(where + ": unknown parameter \"" + std::string(m.name.GetString()) + "\" (" + step.node +
-                                        " takes path" + (archive ? " and range" : "") + ")");
-            if (archive && step.parameters.HasMember("range")) {
+            const HostStep &host = host_steps.at(step.node);
+            for (const auto &name : host.required)
+                if (!step.parameters.HasMember(name.c_str()) || !step.parameters[name.c_str()].IsString())
+                    throw PipelineError(where + ": " + step.node + " needs parameters." + name + " (a string)");
+            // A misspelt parameter would be ignored silently.
+            for (const auto &m : step.parameters.GetObject()) {
+                const std::string name = m.name.GetString();
+                if (std::find(host.required.begin(), host.required.end(), name) == host.required.end() &&
+                    std::find(host.optional.begin(), host.optional.end(), name) == host.optional.end())
+                    throw PipelineError(where + ": unknown parameter \"" + name + "\" (" + step.node + " takes " +
+                                        listed(host.required) + (host.optional.empty() ? "" : " and " + listed(host.optional)) + ")");
+            }
+            // The writer's range is checked here for its shape and again, once evaluated, when
+            // the file is written.
+            if (step.parameters.HasMember("range")) {
                 const auto &range = step.parameters["range"];
                 if (!range.IsObject() || range.MemberCount() != 2 || !range.HasMember("from") || !range.HasMember("to"))
                     throw PipelineError(where + ": parameters.range must be {\"from\": ..., \"to\": ...}, the range the file covers");
             }
-            if (step.node != "host.readJsonLines" && !s.HasMember("input"))
-                throw PipelineError(where + ": " + step.node + " needs an \"input\" to write");
+            if (host.reads_input && !s.HasMember("input"))
+                throw PipelineError(where + ": " + step.node + " needs an \"input\" to " +
+                                    (step.node == "host.checkArchived" ? "check (the PBX's chats of the period, read again)" : "write"));
+            if (step.node == "host.checkArchived") {
+                const std::string exporter = step.parameters["export"].GetString();
+                auto it = index.find(exporter);
+                if (it == index.end() || it->second >= i || !p.steps[it->second].plugin)
+                    throw PipelineError(where + ": parameters.export must name an earlier plugin step (the export whose "
+                                        "committed checkpoint bounds the check), not \"" + exporter + "\"");
+                if (p.state_path.empty())
+                    throw PipelineError(where + ": host.checkArchived needs the pipeline's \"state\", where the export's "
+                                        "checkpoint is kept");
+                step.export_step = it->second;
+            }
+        }
+        if (s.HasMember("archivedBy")) {
+            if (!step.plugin) throw PipelineError(where + ": \"archivedBy\" guards a plugin step, not a host step");
+            const auto &by = s["archivedBy"];
+            auto it = by.IsString() ? index.find(by.GetString()) : index.end();
+            if (it == index.end() || it->second >= i || p.steps[it->second].node != "host.checkArchived")
+                throw PipelineError(where + ": \"archivedBy\" must name an earlier host.checkArchived step");
+            if (s.HasMember("input"))
+                throw PipelineError(where + ": a step guarded by \"archivedBy\" runs once, on no input: remove \"input\"");
+            step.archived_by = it->second;
         }
         p.steps.push_back(std::move(step));
     }

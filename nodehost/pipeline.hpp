@@ -16,6 +16,9 @@
 //     {"name": "jsonl", "node": "host.writeJsonLines", "input": "export", "parameters": {"path": "out/chats.jsonl"}}
 //   ]
 // }
+// Host steps: host.readJsonLines {path}, host.writeJsonLines {path, range}, host.writeCsv
+// {path}, host.verifyArchive {path}, host.checkArchived {archive, export, before}; a plugin
+// step may name the host.checkArchived step that guards it in "archivedBy".
 #pragma once
 
 #include <wfnode/discovery.hpp>
@@ -48,6 +51,10 @@ struct Step {
     rapidjson::Document parameters;   // may hold {{ }} expressions
     bool continue_on_fail = false;
     bool consumed = false;            // a later step reads this step's output
+    // "archivedBy": the host.checkArchived step whose proof this (purge) step needs; the
+    // host then refuses any period other than the proven one (pipeline_runner.cpp).
+    std::optional<size_t> archived_by;
+    std::optional<size_t> export_step; // host.checkArchived: the export step whose checkpoint bounds it
 };
 
 struct Pipeline {

@@ -1,5 +1,6 @@
 #include "pipeline_runner.hpp"
 
+#include "archive_check.hpp"
 #include "archive_writer.hpp"
 #include "csv_writer.hpp"
 #include "io.hpp"
@@ -9,12 +10,17 @@
 #include "progress.hpp"
 #include "manifest.hpp"
 #include "state_file.hpp"
+#include "verify.hpp"
+
+#include <wfcommon/iso8601.hpp>
 
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <unistd.h>
 
 namespace nodehost {
@@ -119,28 +125,106 @@ public:
             r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             // With continue-on-fail the next steps run, but a step with errors is never "done".
             r.outcome = !ok ? "failed" : r.errors ? "done with errors" : "done";
+            if (ok && !r.errors) ok = commit_ready(i);
+            if (!ok) r.outcome = "failed";
             progress_.finish(r.items_out, r.errors, r.outcome);
             if (!ok) break;
         }
         if (!o_.quiet) print_summary();
         for (const auto &r : results_)
             if (std::string_view(r.outcome) != "done") return 1;
-        return commit_state();
+        if (state_ && state_->committed_count() && !o_.quiet)
+            std::printf("  state: committed for %zu step(s) to %s\n", state_->committed_count(), state_->path().c_str());
+        return 0;
     }
 
 private:
-    // Every step succeeded, and every file written from an export is in place: the states the
-    // steps staged become the committed ones. A dry run commits nothing.
-    int commit_state() {
-        if (!state_ || o_.dry_run || !state_->staged()) return 0;
-        try {
-            state_->commit();
-        } catch (const StateError &e) {
-            std::fprintf(stderr, "nodehost: error: %s\n", e.what());
-            return 1;
+    // Once step `done` succeeded: every export step whose consumers have all succeeded by now
+    // commits, first the archive files written from it (renamed into place, durably), then
+    // its checkpoint. So a checkpoint never passes a record that is not in a file on disk,
+    // and a later step (a purge) can rely on it. A dry run commits nothing. A crash between
+    // the files' rename and the checkpoint's leaves the files with the checkpoint not moved:
+    // the next run exports the same records again into its own file (verify reports the
+    // overlap), and nothing is lost.
+    bool commit_ready(size_t done) {
+        if (!state_ || o_.dry_run) return true;
+        for (size_t j = 0; j <= done; ++j) {
+            const Step &exporter = p_.steps[j];
+            if (!exporter.plugin || !state_->staged(exporter.name)) continue;
+            bool consumers_done = std::string_view(results_[j].outcome) == "done";
+            for (size_t k = j + 1; k < p_.steps.size(); ++k)
+                if (p_.steps[k].input_step == j && (k > done || std::string_view(results_[k].outcome) != "done"))
+                    consumers_done = false;
+            if (!consumers_done) continue;
+            try {
+                for (auto &file : pending_[j]) file->commit();
+                pending_.erase(j);
+                state_->commit(exporter.name);
+            } catch (const std::exception &e) {
+                progress_.message(fmt::format("nodehost: error: step \"{}\": committing its archive and checkpoint: {}",
+                                              exporter.name, e.what()));
+                return false;
+            }
         }
-        if (!o_.quiet) std::printf("  state: committed for %zu step(s) to %s\n", state_->staged_count(), state_->path().c_str());
-        return 0;
+        return true;
+    }
+
+    // The range an archive file written from `input` covers: from the checkpoint its export
+    // had committed to the one it staged (null ends: no checkpoint yet, or no record ever).
+    rapidjson::Document checkpoint_range(size_t input) const {
+        rapidjson::Document range;
+        const std::string &name = p_.steps[input].name;
+        const auto to = state_->staged_checkpoint(name);
+        if (!to) return range;
+        const auto from = state_->committed_checkpoint(name);
+        auto &a = range.GetAllocator();
+        auto end = [&](const std::optional<std::string> &c) {
+            return !c || *c == "null" ? rapidjson::Value() : rapidjson::Value(c->c_str(), a);
+        };
+        range.SetObject();
+        range.AddMember("from", end(from), a);
+        range.AddMember("to", end(to), a);
+        return range;
+    }
+
+    // The archive guard of a step with "archivedBy": its period must be the proven one
+    // (nothing before is left open, nothing after the proof), and the purge is told how many
+    // chats the proof found, which it checks against its own count just before it deletes.
+    std::function<void(rapidjson::Document &)> archive_guard(const Step &step) const {
+        const Step &check = p_.steps[*step.archived_by];
+        auto found = proofs_.find(*step.archived_by);
+        if (found == proofs_.end())
+            throw HostRefusal("step \"" + check.name + "\" gave no proof in this run; nothing was run");
+        const ArchiveProof proof = found->second;
+        const std::string where = "step \"" + step.name + "\" (archivedBy \"" + check.name + "\")";
+        return [proof, where](rapidjson::Document &params) {
+            auto refuse = [&](const std::string &why) { throw HostRefusal(where + ": " + why + "; nothing was purged"); };
+            if (!params.HasMember("period")) refuse("it has no period");
+            rapidjson::Document parsed;
+            const rapidjson::Value *period = &params["period"];
+            if (period->IsString()) {
+                parsed = parse_json(period->GetString(), "parameters.period");
+                period = &parsed;
+            }
+            if (!period->IsObject()) refuse("its period is not an object");
+            auto member = [&](const char *name) -> const rapidjson::Value * {
+                auto m = period->FindMember(name);
+                return m == period->MemberEnd() ? nullptr : &m->value;
+            };
+            if (const auto *all = member("All"); all && !all->IsFalse()) refuse("its period sets All, which purges what no proof covers");
+            if (const auto *start = member("Start"); start && !start->IsNull())
+                refuse("its period sets a Start: the proof covers every chat up to its Stop, and the purge must be that period");
+            const auto *stop = member("Stop");
+            const auto stop_at = stop && stop->IsString() ? wfcommon::iso8601::parse(stop->GetString()) : std::nullopt;
+            if (!stop_at || stop_at != wfcommon::iso8601::parse(proof.before))
+                refuse("its period's Stop (" + (stop ? to_json(*stop) : std::string("none")) + ") is not the proven one (" +
+                       proof.before + ")");
+            if (!params.HasMember("options")) params.AddMember("options", rapidjson::Value(rapidjson::kObjectType), params.GetAllocator());
+            auto &options = params["options"];
+            if (!options.IsObject()) refuse("its options are not an object");
+            if (options.HasMember("archivedCount")) refuse("options.archivedCount is the archive guard's to set");
+            options.AddMember("archivedCount", rapidjson::Value(proof.chats), params.GetAllocator());
+        };
     }
 
     std::string spool_path(size_t step) const { return spool_dir_ + "/" + std::to_string(step) + ".jsonl"; }
@@ -167,6 +251,7 @@ private:
         run.parameters = &step.parameters;
         std::optional<wfnode::NodeState> state;
         if (state_) run.state = &state.emplace(state_->for_step(step.name));
+        if (step.archived_by) run.guard = archive_guard(step);
 
         StepOutput out(step.consumed ? spool_path(i) : "", r);
         bool spool_failed = false;
@@ -201,8 +286,10 @@ private:
         ctx.json = &empty;
         if (o_.now) ctx.now = *o_.now;
         auto params = evaluate(step.parameters, ctx, "parameters");
-        if (!params["path"].IsString()) throw std::runtime_error("parameters.path must be a string");
-        const std::string path = params["path"].GetString();  // relative to the working directory
+        auto text = [&](const char *name) {
+            if (!params[name].IsString()) throw std::runtime_error(std::string("parameters.") + name + " must be a string");
+            return std::string(params[name].GetString(), params[name].GetStringLength());
+        };
         auto each_input = [&](const std::function<void(std::string &&)> &fn) {
             for_each_input(i, [&](std::string &&line) {
                 if (interrupted.load()) throw std::runtime_error("interrupted");
@@ -210,6 +297,19 @@ private:
             });
         };
 
+        if (step.node == "host.checkArchived") return check_archived(i, params, text("archive"), text("before"), out);
+        const std::string path = text("path");  // relative to the working directory
+        if (step.node == "host.verifyArchive") {
+            std::string report;
+            const int status = verify_archive(path, report);
+            for (size_t at = 0; at < report.size();) {
+                const size_t end = std::min(report.find('\n', at), report.size());
+                if (end > at) progress_.message(fmt::format("nodehost: {}: {}", step.name, report.substr(at, end - at)));
+                at = end + 1;
+            }
+            if (status != 0) throw std::runtime_error("the archive under " + path + " does not verify (above)");
+            return stored_or_throw(out.add(fmt::format(R"({{"path":{},"verified":true}})", quote(path))) && out.close());
+        }
         if (step.node == "host.readJsonLines") {
             bool stored = true;
             read_json_lines(path, [&](std::string &&line) { stored = stored && out.add(line); });
@@ -232,11 +332,18 @@ private:
                                          manifest_path(path) + " says so) and this pipeline exports only what is "
                                          "new since its checkpoint; give each run a file of its own, e.g. a path "
                                          "with {{ $now.format('yyyy-MM-dd') }}");
-            ArchiveWriter file(path);
-            each_input([&](std::string &&line) { file.add(line); });
-            r.items_in = file.records();
-            const rapidjson::Value null_range;
-            const Manifest m = file.commit(params.HasMember("range") ? params["range"] : null_range);
+            auto file = std::make_unique<ArchiveWriter>(path);
+            each_input([&](std::string &&line) { file->add(line); });
+            r.items_in = file->records();
+            // From an export with a checkpoint, the file covers what the checkpoint moves
+            // over, and is committed with it (commit_ready), not before.
+            const bool checkpointed = state_ && step.input_step && state_->staged(p_.steps[*step.input_step].name);
+            rapidjson::Document range;
+            if (params.HasMember("range")) range.CopyFrom(params["range"], range.GetAllocator());
+            else if (checkpointed) range = checkpoint_range(*step.input_step);
+            const Manifest m = file->finish(range);
+            if (checkpointed) pending_[*step.input_step].push_back(std::move(file));
+            else file->commit();
             return stored_or_throw(out.add(fmt::format(R"({{"path":{},"items":{},"sha256":"{}"}})", quote(path), r.items_in, m.sha256)) &&
                                    out.close());
         }
@@ -253,6 +360,38 @@ private:
         file.finish();
         file.commit();
         return stored_or_throw(out.add(fmt::format(R"({{"path":{},"items":{}}})", quote(path), r.items_in)) && out.close());
+    }
+
+    // host.checkArchived: the export's committed checkpoint bounds the proof, then every chat
+    // of the input is looked for in the archive (archive_check.hpp).
+    bool check_archived(size_t i, const rapidjson::Document &, const std::string &folder, const std::string &before,
+                        StepOutput &out) {
+        const Step &step = p_.steps[i];
+        const std::string &exporter = p_.steps[*step.export_step].name;
+        const auto checkpoint = state_->committed_checkpoint(exporter);
+        if (!checkpoint || *checkpoint == "null")
+            throw std::runtime_error("step \"" + exporter + "\" has no committed checkpoint" +
+                                     (checkpoint ? " (it has exported no chat yet)" : " (it has not completed a run yet)") +
+                                     ": nothing is proven archived");
+        const auto bound = wfcommon::iso8601::parse(*checkpoint), stop = wfcommon::iso8601::parse(before);
+        if (!stop) throw std::runtime_error("parameters.before must be an ISO 8601 date-time, not " + quote(before));
+        if (!bound) throw std::runtime_error("step \"" + exporter + "\"'s checkpoint is not a date-time: " + quote(*checkpoint));
+        if (*stop > *bound)
+            throw std::runtime_error("the period to prove reaches " + before + ", past what step \"" + exporter +
+                                     "\" has archived (its checkpoint: " + *checkpoint + "): nothing after the checkpoint "
+                                     "is proven archived");
+        ArchiveCheck check(before);
+        results_[i].items_in = 0;
+        for_each_input(i, [&](std::string &&chat) {
+            if (interrupted.load()) throw std::runtime_error("interrupted");
+            check.add(chat);
+            ++results_[i].items_in;
+        });
+        const ArchiveProof proof = check.prove(folder);
+        proofs_[i] = proof;
+        return stored_or_throw(out.add(fmt::format(R"({{"before":{},"checkpoint":{},"archivedChats":{},"filesRead":{}}})",
+                                                   quote(before), quote(*checkpoint), proof.chats, proof.files_read)) &&
+                               out.close());
     }
 
     static bool stored_or_throw(bool stored) {
@@ -290,6 +429,9 @@ private:
     ProgressDisplay progress_;
     std::string spool_dir_;
     std::vector<StepResult> results_;
+    // Archive files finished but not yet in place, by the export step they were written from.
+    std::map<size_t, std::vector<std::unique_ptr<ArchiveWriter>>> pending_;
+    std::map<size_t, ArchiveProof> proofs_;  // by host.checkArchived step
 };
 
 void print_plan(const Pipeline &p, const RunOptions &o) {

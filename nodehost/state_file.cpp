@@ -116,9 +116,21 @@ wfnode::NodeState StateFile::for_step(const std::string &step) {
 }
 
 void StateFile::commit() {
-    if (staged_.empty()) return;
+    while (!staged_.empty()) commit(staged_.begin()->first);
+}
+
+void StateFile::commit(const std::string &step) {
+    auto staged = staged_.find(step);
+    if (staged == staged_.end()) return;
     std::map<std::string, std::string> steps = committed_;
-    for (const auto &[step, json] : staged_) steps[step] = json;
+    steps[step] = staged->second;
+    write(steps);
+    committed_ = std::move(steps);
+    staged_.erase(staged);
+    ++committed_in_run_;
+}
+
+void StateFile::write(const std::map<std::string, std::string> &steps) {
     rapidjson::StringBuffer b;
     rapidjson::Writer<rapidjson::StringBuffer> w(b);
     w.StartObject();
@@ -128,8 +140,8 @@ void StateFile::commit() {
     w.String(owner_.c_str(), static_cast<rapidjson::SizeType>(owner_.size()));
     w.Key("steps");
     w.StartObject();
-    for (const auto &[step, json] : steps) {
-        w.Key(step.c_str(), static_cast<rapidjson::SizeType>(step.size()));
+    for (const auto &[name, json] : steps) {
+        w.Key(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
         w.RawValue(json.c_str(), json.size(), rapidjson::kObjectType);
     }
     w.EndObject();
@@ -140,7 +152,32 @@ void StateFile::commit() {
         throw StateError(std::string("the run succeeded, but its new state could not be saved (") + e.what() +
                          "): the next run starts again from the state saved before");
     }
-    committed_ = std::move(steps);
+}
+
+namespace {
+
+std::optional<std::string> checkpoint_in(const std::map<std::string, std::string> &states, const std::string &step,
+                                         const std::string &path) {
+    auto it = states.find(step);
+    if (it == states.end()) return std::nullopt;
+    rapidjson::Document doc;
+    doc.Parse(it->second.c_str(), it->second.size());  // read under the JSON policy when it was loaded or staged
+    auto c = doc.IsObject() ? doc.FindMember("checkpoint") : doc.MemberEnd();
+    if (!doc.IsObject() || c == doc.MemberEnd()) return std::nullopt;
+    if (c->value.IsNull()) return "null";
+    if (!c->value.IsString())
+        throw StateError("the state of step \"" + step + "\" in " + path + " has a \"checkpoint\" that is not a string");
+    return std::string(c->value.GetString(), c->value.GetStringLength());
+}
+
+}  // namespace
+
+std::optional<std::string> StateFile::committed_checkpoint(const std::string &step) const {
+    return checkpoint_in(committed_, step, path_);
+}
+
+std::optional<std::string> StateFile::staged_checkpoint(const std::string &step) const {
+    return checkpoint_in(staged_, step, path_);
 }
 
 }  // namespace nodehost

@@ -37,17 +37,29 @@ public:
     // What `step` is lent while it runs: its committed state, and where it stages one.
     wfnode::NodeState for_step(const std::string &step);
 
-    // Whether any step staged a state in this run.
+    // Whether `step` (any step, without one) staged a state in this run not yet committed.
     bool staged() const { return !staged_.empty(); }
-    // Writes the committed states with this run's staged ones over them. Throws StateError.
+    bool staged(const std::string &step) const { return staged_.count(step) > 0; }
+    // Writes the committed states with the staged ones of `step` (all steps, without one)
+    // over them, durably. Throws StateError.
     void commit();
-    // The steps commit() wrote, for the summary.
-    size_t staged_count() const { return staged_.size(); }
+    void commit(const std::string &step);
+    // The steps committed in this run, for the summary.
+    size_t committed_count() const { return committed_in_run_; }
+
+    // The public "checkpoint" member (state.h) of the state committed for `step`, or of the
+    // state it staged in this run: nullopt when there is no such state or it has none, and
+    // a JSON null as the string "null". Throws StateError when it is not a string or null.
+    std::optional<std::string> committed_checkpoint(const std::string &step) const;
+    std::optional<std::string> staged_checkpoint(const std::string &step) const;
 
 private:
+    void write(const std::map<std::string, std::string> &steps);
+
     std::string path_, owner_;
     int lock_fd_ = -1;
     std::map<std::string, std::string> committed_, staged_;  // step -> the node's state (JSON object text)
+    size_t committed_in_run_ = 0;
 };
 
 }  // namespace nodehost

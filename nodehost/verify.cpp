@@ -60,7 +60,7 @@ public:
             if (!e.is_regular_file()) continue;
             const std::string name = e.path().filename().string();
             if (name.find(".partial-") != std::string::npos) {
-                std::printf("note: %s: an unfinished write (its run was stopped); not part of the archive\n", relative(e.path()).c_str());
+                out_ += fmt::format("note: {}: an unfinished write (its run was stopped); not part of the archive\n", relative(e.path()));
                 continue;
             }
             if (ends_with(name, manifest_suffix)) manifests.push_back(e.path());
@@ -77,27 +77,29 @@ public:
         check_ranges();
 
         if (problems_) {
-            std::printf("nodehost verify: %zu problem%s in %s\n", problems_, problems_ == 1 ? "" : "s", folder_.c_str());
+            out_ += fmt::format("nodehost verify: {} problem{} in {}\n", problems_, problems_ == 1 ? "" : "s", folder_.string());
             return 1;
         }
         uint64_t records = 0;
         for (const auto &a : archives_) records += a.manifest.tally.records;
-        std::printf("nodehost verify: %s: %zu archive file%s, %llu records, each matching its manifest (SHA-256, "
-                    "records, first and last TimeSent)",
-                    folder_.c_str(), archives_.size(), archives_.size() == 1 ? "" : "s", static_cast<unsigned long long>(records));
+        out_ += fmt::format("nodehost verify: {}: {} archive file{}, {} records, each matching its manifest (SHA-256, "
+                            "records, first and last TimeSent)",
+                            folder_.string(), archives_.size(), archives_.size() == 1 ? "" : "s", records);
         if (!ordered_.empty())
-            std::printf("; the ranges join with no gap and no overlap from %s to %s",
-                        shown(ordered_.front()->manifest.range["from"]).c_str(), shown(ordered_.back()->manifest.range["to"]).c_str());
-        std::printf("\n");
+            out_ += fmt::format("; the ranges join with no gap and no overlap from {} to {}",
+                                shown(ordered_.front()->manifest.range["from"]), shown(ordered_.back()->manifest.range["to"]));
+        out_ += "\n";
         return 0;
     }
+
+    const std::string &report() const { return out_; }
 
 private:
     std::string relative(const fs::path &p) const { return p.lexically_relative(folder_).string(); }
 
     void problem(const std::string &where, const std::string &what) {
         ++problems_;
-        std::printf("%s: %s\n", where.c_str(), what.c_str());
+        out_ += fmt::format("{}: {}\n", where, what);
     }
 
     void check_manifest(const fs::path &path) {
@@ -152,7 +154,10 @@ private:
         auto first = instant(m.tally.first_time_sent), last = instant(m.tally.last_time_sent);
         if (from && to && *from > *to)
             problem(data, "its range runs backwards: from " + shown(m.range["from"]) + " to " + shown(m.range["to"]));
-        if (from && first && *first < *from)
+        // Late arrivals lie before the range, from lateFrom on (an incremental export's).
+        if (auto late = instant(m.late_from); late && first && *first < *late)
+            problem(data, "its first TimeSent " + *m.tally.first_time_sent + " is before its lateFrom (" + *m.late_from + ")");
+        else if (!m.late_from && from && first && *first < *from)
             problem(data, "its first TimeSent " + *m.tally.first_time_sent + " is before its range starts (" + shown(m.range["from"]) + ")");
         if (to && last && *last > *to)
             problem(data, "its last TimeSent " + *m.tally.last_time_sent + " is after its range ends (" + shown(m.range["to"]) + ")");
@@ -222,18 +227,28 @@ private:
     std::vector<Archive> archives_;
     std::vector<const Archive *> ordered_, unplaced_;
     size_t problems_ = 0;
+    std::string out_;
 };
 
 }  // namespace
 
-int cmd_verify(const std::string &folder) {
+int verify_archive(const std::string &folder, std::string &report) {
     std::error_code ec;
     if (!fs::is_directory(folder, ec)) {
-        std::fprintf(stderr, "nodehost: error: %s is not a folder\n", folder.c_str());
+        report = folder + " is not a folder\n";
         return 2;
     }
-    std::fflush(stdout);
-    const int status = Audit(fs::path(folder).lexically_normal()).run();
+    Audit audit(fs::path(folder).lexically_normal());
+    const int status = audit.run();
+    report = audit.report();
+    return status;
+}
+
+int cmd_verify(const std::string &folder) {
+    std::string report;
+    const int status = verify_archive(folder, report);
+    if (status == 2) std::fprintf(stderr, "nodehost: error: %s", report.c_str());
+    else std::fputs(report.c_str(), stdout);
     std::fflush(stdout);
     return status;
 }

@@ -14,5 +14,8 @@ namespace nodehost {
 
 // 0 when the archive is sound, 1 on any problem, 2 when FOLDER is not a readable folder.
 int cmd_verify(const std::string &folder);
+// The same audit, its report (one line per problem, then the summary) in `report`; the
+// pipeline step host.verifyArchive runs it.
+int verify_archive(const std::string &folder, std::string &report);
 
 }  // namespace nodehost

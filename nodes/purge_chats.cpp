@@ -28,6 +28,9 @@ struct PurgePlan {
     std::optional<iso8601::TimePoint> start, stop;  // validated instants, sent in one canonical form
     bool dry_run = false;
     bool count_first = false;
+    // The most chats the period may hold (options.archivedCount): counted first, and the
+    // purge refused when there are more.
+    std::optional<int64_t> at_most;
     xapi::RequestOptions request;
 
     // The request body, built from the validated plan and nothing else: no input text is
@@ -94,6 +97,7 @@ PurgePlan plan_from(const rapidjson::Value &params) {
     const auto *options = json::find(params, "options");
     p.dry_run = flag(options, "dryRun");
     p.count_first = flag(options, "countBeforePurge");
+    if (const auto *n = options ? json::find(*options, "archivedCount") : nullptr) p.at_most = n->GetInt64();
     p.request = xapi::request_options(options);
     if (p.dry_run || flag(&params, "confirmPurgeAll")) return p;
     if (p.all)
@@ -126,7 +130,15 @@ void run(const PurgePlan &plan, xapi::Client &client, ExecutionContext &ctx, uin
     // undo it, and the request layer would refuse the POST anyway.
     const bool preview = plan.dry_run || ctx.dry_run();
     std::optional<int64_t> matched;
-    if (preview || plan.count_first) matched = count_matching(plan, client);
+    if (preview || plan.count_first || plan.at_most) matched = count_matching(plan, client);
+    // The count and the POST are two requests: a chat that reaches the period between them is
+    // purged uncounted. That window is the time between two requests (milliseconds).
+    if (plan.at_most && *matched > *plan.at_most)
+        throw NodeError(WFNODE_ERR_INVALID_INPUT,
+                        fmt::format("the PBX holds {} chats in period {}, and only {} of them were found in the archive "
+                                    "(options.archivedCount): {} would be purged that no archive file holds; nothing purged",
+                                    *matched, plan.period_json(), *plan.at_most, *matched - *plan.at_most),
+                        "options.archivedCount");
     long status = 0;
     if (!preview) {
         status = client.post_json(purge_path, plan.body(), plan.request);
