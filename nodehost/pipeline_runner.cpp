@@ -297,14 +297,14 @@ private:
             });
         };
 
-        if (step.node == "host.checkArchived") return check_archived(i, params, text("archive"), text("before"), out);
+        if (step.node == "host.checkArchived") return check_archived(i, text("archive"), text("before"), out);
         const std::string path = text("path");  // relative to the working directory
         if (step.node == "host.verifyArchive") {
             std::string report;
             const int status = verify_archive(path, report);
             for (size_t at = 0; at < report.size();) {
                 const size_t end = std::min(report.find('\n', at), report.size());
-                if (end > at) progress_.message(fmt::format("nodehost: {}: {}", step.name, report.substr(at, end - at)));
+                if (end > at) progress_.message(report.substr(at, end - at));
                 at = end + 1;
             }
             if (status != 0) throw std::runtime_error("the archive under " + path + " does not verify (above)");
@@ -364,7 +364,7 @@ private:
 
     // host.checkArchived: the export's committed checkpoint bounds the proof, then every chat
     // of the input is looked for in the archive (archive_check.hpp).
-    bool check_archived(size_t i, const rapidjson::Document &, const std::string &folder, const std::string &before,
+    bool check_archived(size_t i, const std::string &folder, const std::string &before,
                         StepOutput &out) {
         const Step &step = p_.steps[i];
         const std::string &exporter = p_.steps[*step.export_step].name;

@@ -48,6 +48,10 @@ StateFile::StateFile(std::string path, std::string owner) : path_(std::move(path
     // The lock is a file of its own: the state file is replaced by a rename, and a lock on
     // the replaced file would lock nothing. It stays (removing it would race another run).
     const std::string lock_path = path_ + ".lock";
+    if (auto parent = std::filesystem::path(path_).parent_path(); !parent.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(parent, ec);  // an error shows as the open's below
+    }
     lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lock_fd_ < 0) throw StateError("cannot open the state lock " + lock_path + ": " + std::strerror(errno));
     if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
