@@ -131,6 +131,7 @@ std::string shipped_with_retention(int days_kept, int64_t &late_window_s) {
     };
     replace(step("still-on-pbx")["options"]["filter"], "TimeSent le " + shipped, "TimeSent le " + ours);
     replace(step("archived")["before"], shipped, ours);
+    replace(step("purge-preview")["period"]["Stop"], shipped, ours);
     replace(step("purge")["period"]["Stop"], shipped, ours);
     late_window_s = step("export")["options"]["lateWindowS"].GetInt64();
     return to_text(d);
