@@ -15,6 +15,8 @@ namespace fs = std::filesystem;
 
 constexpr size_t buffer_size = 256 * 1024;
 
+}  // namespace
+
 // The rename is durable only once the folder holding the new name is on disk too.
 void sync_folder_of(const std::string &path) {
     fs::path parent = fs::path(path).parent_path();
@@ -28,8 +30,6 @@ void sync_folder_of(const std::string &path) {
     if (rc != 0 && error != EINVAL)
         throw std::runtime_error("syncing the folder " + parent.string() + " failed: " + std::strerror(error));
 }
-
-}  // namespace
 
 DurableFile::DurableFile(std::string target, mode_t mode) : target_(std::move(target)) {
     struct stat st {};

@@ -42,6 +42,9 @@ private:
     bool committed_ = false;
 };
 
+// Makes the renames in the folder holding `path` durable (fsync of the folder).
+void sync_folder_of(const std::string &path);
+
 // `text` as the whole of `target`, durably (temporary name, fsync, rename, fsync folder).
 void write_file_durably(const std::string &target, std::string_view text, mode_t mode = 0666);
 

@@ -10,6 +10,7 @@
 #include "progress.hpp"
 #include "manifest.hpp"
 #include "state_file.hpp"
+#include "superseded_files.hpp"
 #include "verify.hpp"
 
 #include <wfcommon/iso8601.hpp>
@@ -157,7 +158,19 @@ private:
                     consumers_done = false;
             if (!consumers_done) continue;
             try {
-                for (auto &file : pending_[j]) file->commit();
+                for (auto &pending : pending_[j]) {
+                    pending.file->commit();
+                    // Files a crash left with this same start are superseded by this one.
+                    const auto earlier = pending.ranged ? supersede_earlier_files(pending.file->path(), pending.from) : Superseded{};
+                    for (const auto &f : earlier.moved)
+                        progress_.message(fmt::format("nodehost: {}: {} was left by a run whose checkpoint was never "
+                                                      "committed; {} holds all its records: moved aside as {}.superseded",
+                                                      exporter.name, f, pending.file->path(), f));
+                    for (const auto &f : earlier.kept)
+                        progress_.message(fmt::format("nodehost: warning: {}: {} starts where {} does and holds a record "
+                                                      "it lacks: left in place (verify will report the overlap)",
+                                                      exporter.name, f, pending.file->path()));
+                }
                 pending_.erase(j);
                 state_->commit(exporter.name);
             } catch (const std::exception &e) {
@@ -342,8 +355,13 @@ private:
             if (params.HasMember("range")) range.CopyFrom(params["range"], range.GetAllocator());
             else if (checkpointed) range = checkpoint_range(*step.input_step);
             const Manifest m = file->finish(range);
-            if (checkpointed) pending_[*step.input_step].push_back(std::move(file));
-            else file->commit();
+            if (checkpointed) {
+                Pending pending{std::move(file), rapidjson::Document(), range.IsObject()};
+                if (pending.ranged) pending.from.CopyFrom(range["from"], pending.from.GetAllocator());
+                pending_[*step.input_step].push_back(std::move(pending));
+            } else {
+                file->commit();
+            }
             return stored_or_throw(out.add(fmt::format(R"({{"path":{},"items":{},"sha256":"{}"}})", quote(path), r.items_in, m.sha256)) &&
                                    out.close());
         }
@@ -429,8 +447,14 @@ private:
     ProgressDisplay progress_;
     std::string spool_dir_;
     std::vector<StepResult> results_;
-    // Archive files finished but not yet in place, by the export step they were written from.
-    std::map<size_t, std::vector<std::unique_ptr<ArchiveWriter>>> pending_;
+    // Archive files finished but not yet in place, by the export step they were written from,
+    // with where their range starts.
+    struct Pending {
+        std::unique_ptr<ArchiveWriter> file;
+        rapidjson::Document from;
+        bool ranged = false;  // its range is the checkpoint's (else nothing is superseded)
+    };
+    std::map<size_t, std::vector<Pending>> pending_;
     std::map<size_t, ArchiveProof> proofs_;  // by host.checkArchived step
 };
 

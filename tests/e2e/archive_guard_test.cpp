@@ -264,3 +264,43 @@ TEST_CASE("a failed step after the export leaves no archive file and no checkpoi
     CHECK(fs::exists(j.dir.path("archive/chats-2026-01-01.jsonl.gz")));
     CHECK(emu.purges().size() == 1);
 }
+
+TEST_CASE("a crash between an archive file's rename and its checkpoint's commit: the next run's file supersedes it") {
+    EmulatorProcess emu({"--chats", "600", "--clock", "2025-10-01T02:00:00Z"});
+    Job j(emu);
+    auto first = job("2024-06-01T00:00:00Z");
+    REQUIRE(j.run(first, "2025-10-01T02:00:00Z").exit_code == 0);
+    // The second night's file is renamed into place, and then the process dies before the
+    // checkpoint is written: the state the night started from is what is left.
+    const std::string before = j.dir.read("archive/guarded.state.json");
+    emu.set_clock("2025-11-01T02:00:00Z");
+    auto second = job("2024-06-01T00:00:00Z");
+    REQUIRE(j.run(second, "2025-11-01T02:00:00Z").exit_code == 0);
+    j.dir.write("archive/guarded.state.json", before);
+    // The third night exports the second night's chats again, and more.
+    emu.set_clock("2025-12-01T02:00:00Z");
+    auto third = job("2024-06-01T00:00:00Z");
+    auto r = j.run(third, "2025-12-01T02:00:00Z");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(has(r.err, "chats-2025-11-01.jsonl.gz was left by a run whose checkpoint was never committed"));
+    CHECK(fs::exists(j.dir.path("archive/chats-2025-11-01.jsonl.gz.superseded")));
+    CHECK(!fs::exists(j.dir.path("archive/chats-2025-11-01.jsonl.gz")));
+    auto verify = testsupport::run({NODEHOST_PATH, "verify", j.dir.path("archive")});
+    INFO(verify.out);
+    CHECK(verify.exit_code == 0);
+    // Every chat the PBX has shown so far is in the archive once (the purge's period, before the
+    // data begins, purged none).
+    std::multiset<std::string> archived;
+    for (const auto &e : fs::directory_iterator(j.dir.path("archive")))
+        if (e.path().string().ends_with(".jsonl.gz")) {
+            auto read = testsupport::run({"/usr/bin/gzip", "-dc", e.path().string()});
+            for (size_t at = 0; at < read.out.size();) {
+                const size_t end = read.out.find('\n', at);
+                archived.insert(read.out.substr(at, end - at));
+                at = end + 1;
+            }
+        }
+    CHECK(archived.size() == static_cast<size_t>(emu.counter("chats")));
+    CHECK(std::set<std::string>(archived.begin(), archived.end()).size() == archived.size());
+}
