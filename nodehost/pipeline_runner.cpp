@@ -17,7 +17,9 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -44,7 +46,7 @@ public:
     }
     // False when the spool cannot take it (a full disk): the step must fail, not lose items.
     [[nodiscard]] bool add(std::string_view json) {
-        if (spool_.is_open() && !(spool_ << json << '\n')) return false;
+        if (spool_.is_open() && !(spool_ << json << '\n')) return failed();
         ++result_.items_out;
         if (result_.last_items.size() == 5) result_.last_items.erase(result_.last_items.begin());
         result_.last_items.emplace_back(json);
@@ -54,10 +56,17 @@ public:
     [[nodiscard]] bool close() {
         if (!spool_.is_open()) return true;
         spool_.close();
-        return !spool_.fail();
+        return !spool_.fail() || failed();
     }
+    // What the system said when a write failed (ENOSPC, EFBIG), for the message.
+    const std::string &cause() const { return cause_; }
 
 private:
+    bool failed() {
+        if (cause_.empty()) cause_ = std::strerror(errno);
+        return false;
+    }
+    std::string cause_;
     std::ofstream spool_;
     StepResult &result_;
 };
@@ -285,7 +294,7 @@ private:
         cb.on_progress = [&](const wfnode_progress &pr) { progress_.update(pr.items_out, pr.requests); };
         wfnode_status status = run_node(*step.plugin, run, cb);
         if (spool_failed || !out.close())
-            throw std::runtime_error("writing the step's output to " + spool_dir_ + " failed (is the disk full?)");
+            throw std::runtime_error("writing the step's output to " + spool_dir_ + " failed: " + out.cause());
         return status == WFNODE_OK;
     }
 
@@ -315,7 +324,7 @@ private:
         if (step.node == "host.verifyArchive") {
             std::string report;
             const int status = verify_archive(path, report);
-            for (size_t at = 0; at < report.size();) {
+            for (size_t at = 0; at < report.size() && (status != 0 || !o_.quiet);) {
                 const size_t end = std::min(report.find('\n', at), report.size());
                 if (end > at) progress_.message(report.substr(at, end - at));
                 at = end + 1;
