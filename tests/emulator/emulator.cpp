@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include "escape_non_ascii.hpp"
 #include "odata_error.hpp"
 #include "odata_query.hpp"
 
@@ -415,7 +416,8 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         w.EndObject();
         data.unlock();
 
-        std::string body(b.GetString(), b.GetSize());
+        std::string body = config_.escape_non_ascii ? escape_non_ascii(std::string_view(b.GetString(), b.GetSize()))
+                                                    : std::string(b.GetString(), b.GetSize());
         if (body_fault == BodyFault::malformed) body = body.substr(0, body.size() / 2);
         if (body_fault == BodyFault::reset || body_fault == BodyFault::stall) {
             // Promise the whole length, send half, then (after a stall the client must give up

@@ -45,6 +45,9 @@ struct Config {
     double late_fraction = 0;                          // this share of the chats arrives late,
     int64_t late_max_s = 0;                            // up to this many seconds after its TimeSent
     bool compress = true;  // gzip answers for clients that accept it
+    // Collection answers escape every non-ASCII character, as a real 3CX's OData writer does
+    // (escape_non_ascii.hpp); off: raw UTF-8.
+    bool escape_non_ascii = false;
     // Where the PBX's paths start, as behind a reverse proxy ("/pbx": "/pbx/connect/token");
     // letters, digits, '_', '-' and '/' only. /admin/ stays at the root.
     std::string path_prefix;
