@@ -77,7 +77,7 @@ struct Faults {
     bool ignore_skip = false;      // $skip is ignored: every page starts at the first record
     int count_excess = 0;          // @odata.count claims this many records more than exist
     bool bad_records = false;      // "value" holds a number among the records
-    bool echo_in_records = false;  // the first record's strings hold the token and the client secret, \u-escaped
+    bool echo_in_records = false;  // the first two records hold the token and the client secret, \u-escaped, and the token after \/
     bool trickle = false;          // the body at about one byte per 100 ms
     bool gzip_bomb = false;        // a gzip body that inflates to 1.5 GiB of JSON whitespace
     bool huge_record = false;      // the first record carries a 20 MiB message
