@@ -109,29 +109,45 @@ bool is_plain(std::string_view secret) {
 }
 
 bool may_spell_a_secret(std::string_view json, bool plain_secrets) {
-    // Every backslash, eight bytes at a time: on an OData writer's answers one in a few bytes
-    // is one (every non-ASCII character is escaped). A backslash that an escape's own
-    // backslash escapes (\\) begins nothing, hence `next_escape`: where the next escape may begin.
-    constexpr uint64_t ones = 0x0101010101010101ull, lows = 0x7F7F7F7F7F7F7F7Full, highs = ~lows;
-    size_t at = 0, next_escape = 0;
     const size_t n = json.size();
-    auto look = [&](size_t p) {
-        if (p < next_escape || p + 1 >= n) return false;
-        next_escape = p + 2;
-        return spells(json, p, plain_secrets);
+    // Whether the backslash at json[p] begins an escape: an even number of backslashes before it.
+    auto begins_escape = [&](size_t p) {
+        size_t before = 0;
+        while (before < p && json[p - 1 - before] == '\\') ++before;
+        return before % 2 == 0;
     };
+    if (!plain_secrets) {
+        for (size_t p = json.find('\\'); p != std::string_view::npos && p + 1 < n; p = json.find('\\', p + 2))
+            if (spells(json, p, false)) return true;  // found left to right: p begins an escape
+        return false;
+    }
+    auto spells_ascii = [&](size_t p) { return p + 1 < n && spells(json, p, true) && begins_escape(p); };
+    size_t at = 0;
     if constexpr (std::endian::native == std::endian::little) {
-        for (; at + 8 <= n; at += 8) {
+        // Eight places at a time, on an OData writer's answers too, where one byte in a few is a
+        // backslash (every non-ASCII character is escaped): only "\u00" and "\/" are looked at.
+        constexpr uint64_t ones = 0x0101010101010101ull, lows = 0x7F7F7F7F7F7F7F7Full, highs = ~lows;
+        auto load = [&](size_t p) {
             uint64_t word;
-            std::memcpy(&word, json.data() + at, 8);
-            const uint64_t v = word ^ (ones * '\\');
-            // Exactly the zero bytes of v (no borrow from one byte into the next).
-            for (uint64_t hits = ~(((v & lows) + lows) | v) & highs; hits; hits &= hits - 1)
-                if (look(at + static_cast<size_t>(std::countr_zero(hits)) / 8)) return true;
+            std::memcpy(&word, json.data() + p, 8);
+            return word;
+        };
+        // Exactly the bytes of `word` equal to `c` (their high bits), with no borrow between bytes.
+        auto equal = [&](uint64_t word, char c) {
+            const uint64_t v = word ^ (ones * static_cast<unsigned char>(c));
+            return ~(((v & lows) + lows) | v) & highs;
+        };
+        for (; at + 12 <= n; at += 8) {
+            const uint64_t backslashes = equal(load(at), '\\');
+            if (!backslashes) continue;
+            const uint64_t next = load(at + 1);
+            uint64_t hits = backslashes & ((equal(next, 'u') & equal(load(at + 2), '0') & equal(load(at + 3), '0')) | equal(next, '/'));
+            for (; hits; hits &= hits - 1)
+                if (spells_ascii(at + static_cast<size_t>(std::countr_zero(hits)) / 8)) return true;
         }
     }
     for (; at < n; ++at)
-        if (json[at] == '\\' && look(at)) return true;
+        if (json[at] == '\\' && spells_ascii(at)) return true;
     return false;
 }
 

@@ -206,6 +206,9 @@ TEST_CASE("the escape scan: each escape that can spell an ASCII character, found
             // The same escape after an escaped backslash is no escape: "\\u0061" is '\', "u0061".
             std::string after_backslash = "\"" + std::string(place, 'x') + "\\\\" + escape.substr(1) + "\"";
             CHECK_FALSE(may_spell(after_backslash, true));
+            // After two escaped backslashes it is one again.
+            std::string after_two = "\"" + std::string(place, 'x') + "\\\\\\\\" + escape + std::string(9, 'z') + "\"";
+            CHECK(may_spell(after_two, true));
         }
     }
     for (const std::string harmless : {"\\u0080", "\\u00e9", "\\u00FC", "\\u0430", "\\ud83d\\ude00", "\\\"", "\\\\", "\\n", "\\t"}) {
