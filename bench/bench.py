@@ -13,7 +13,10 @@ figure includes a millisecond or so of theirs; that is the same for every peer.
 
 Scenarios: an export with and without gzip; many small requests (items each asking $top=1);
 an export of a million chats (ours alone); paging at 20 ms of latency per request at
-concurrency 1, 2, 4 and 8.
+concurrency 1, 2, 4 and 8. Each runs on both shapes of answer: raw UTF-8 (the emulator's
+default) and escaped, as a real 3CX's OData writer sends it (every non-ASCII character as
+\\uXXXX: the emulator's --escape-non-ascii). A table puts both shapes' ratios side by side,
+and perf record profiles ours on the escaped export without compression.
 """
 import argparse
 import json
@@ -29,6 +32,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPE = "threecx.downloadChatHistory"
+# The two shapes of answer: name, the emulator's flags.
+SHAPES = {"raw": [], "escaped": ["--escape-non-ascii"]}
 
 
 class Emulator:
@@ -91,6 +96,8 @@ class Bench:
         self.nodehost = str(self.build / "nodehost/nodehost")
         self.plugin = str(self.build / "nodes/libthreecx_wfnode.so")
         self.tables = []
+        self.side_by_side = {}  # (scenario, shape) -> (ours CPU ms, curl CPU ms or None, MB of JSON)
+        self.profile_shape = args.profile
         # Our token cache lives under XDG_CACHE_HOME: a folder of the bench's own.
         self.env = dict(os.environ, XDG_CACHE_HOME=str(self.work / "cache"))
 
@@ -125,10 +132,11 @@ class Bench:
 
     # --- scenarios -------------------------------------------------------------------------
 
-    def export(self, chats, gzip):
-        label = f"{chats:,} chats, 1,000 per page, {'gzip' if gzip else 'no compression'}"
+    def export(self, chats, gzip, shape):
+        compression = 'gzip' if gzip else 'no compression'
+        label = f"{chats:,} chats, 1,000 per page, {compression}, {shape}"
         print(f"bench: export, {label}", flush=True)
-        extra = [] if gzip else ["--no-compression"]
+        extra = ([] if gzip else ["--no-compression"]) + SHAPES[shape]
         with Emulator(self.build, self.work, chats, *extra) as emu:
             params = {"clientTimeZone": "Etc/UTC", "options": {"returnAll": True, "pageSize": 1000}}
             before = emu.counters()["requests"]
@@ -148,8 +156,11 @@ class Bench:
                 "Python urllib": lambda: [sys.executable, str(ROOT / "bench/peers/export.py"), str(page_list)],
             }
             counts = {name: self.count_lines(make(), peer_env) for name, make in peers.items()}
+            json_bytes = len(subprocess.run(peers["curl (the floor)"](), stdout=subprocess.PIPE, check=True).stdout)
             if not gzip:
-                self.page_scan(emu, params)
+                self.page_scan(emu, params, shape)
+                if shape == self.profile_shape:
+                    self.profile(emu, params, label)
             counts["ours (nodehost exec)"] = got  # the peers fetch ours' pages, so count ours' own output
             results = {name: [] for name in peers}
             for _ in range(self.runs):
@@ -162,23 +173,45 @@ class Bench:
             rows.append([name, records, f"{median(runs, 'wall'):.3f}", f"{median(runs, 'cpu'):.0f}",
                          f"{median(runs, 'rss'):.1f}", f"{median(runs, 'wall') / median(floor, 'wall'):.2f}x",
                          f"{median(runs, 'cpu') / median(floor, 'cpu'):.2f}x"])
-        self.table(f"Export: {label} ({len(paths)} pages)",
+        self.table(f"Export: {label} ({len(paths)} pages, {json_bytes / 1e6:.1f} MB of JSON)",
                    ["peer", "records", "wall s", "CPU ms", "peak RSS MiB", "wall / curl", "CPU / curl"], rows)
+        self.side_by_side[(f"export, {chats:,} chats, {compression}", shape)] = (
+            median(results["ours (nodehost exec)"], "cpu"), median(floor, "cpu"), json_bytes / 1e6,
+            median(results["ours (nodehost exec)"], "rss"))
 
-    def page_scan(self, emulator, params):
+    def page_scan(self, emulator, params, shape):
         """The page scan alone: RapidJSON against simdjson on the records of this export."""
         records = self.work / "records.jsonl"
         with open(records, "wb") as out:
             subprocess.run(self.ours(emulator, params), env=self.env, stdout=out, check=True)
         result = subprocess.run([str(self.build / "bench/page_scan"), str(records)], stdout=subprocess.PIPE, text=True,
                                 check=True)
-        self.tables.append("### The page scan alone (in one process, no network)\n\n" + result.stdout)
+        self.tables.append(f"### The page scan alone, {shape} (in one process, no network)\n\n" + result.stdout)
         print(self.tables[-1], flush=True)
         records.unlink()
 
-    def small_requests(self, items):
-        print(f"bench: {items:,} items each asking $top=1", flush=True)
-        with Emulator(self.build, self.work, 10_000, "--no-compression") as emu:
+    def profile(self, emulator, params, label):
+        """perf record of ours on this export: where its CPU goes, by function."""
+        data = self.work / "perf.data"
+        subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-F", "4999", "-o", str(data), "--",
+                        *self.ours(emulator, params)], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=True)
+        report = subprocess.run(["perf", "report", "-i", str(data), "--stdio", "--no-children", "--sort", "dso,symbol",
+                                 "--percent-limit", "1"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                check=True).stdout
+        rows = []
+        for line in report.splitlines():
+            parts = line.split(None, 2)
+            if len(parts) == 3 and parts[0].endswith("%") and not line.startswith("#"):
+                where = parts[2].split("] ", 1)[-1].strip()
+                rows.append([parts[0], parts[1], where[:90]])
+        self.table(f"Profile of ours: export, {label} (perf record, cpu-clock, share of samples)",
+                   ["share", "object", "function"], rows)
+        data.unlink()
+
+    def small_requests(self, items, shape):
+        print(f"bench: {items:,} items each asking $top=1, {shape}", flush=True)
+        with Emulator(self.build, self.work, 10_000, "--no-compression", *SHAPES[shape]) as emu:
             item_file = self.work / "items.jsonl"
             item_file.write_text("{}\n" * items)
             params = {"clientTimeZone": "Etc/UTC", "options": {"top": 1}}
@@ -193,7 +226,9 @@ class Bench:
                              after["connections"] - before["connections"]))
                 floor.append(measure(["curl", "-K", str(self.curl_config(emu, [path] * items, False))], self.work))
         requests, tokens, connections = max(seen)
-        self.table(f"{items:,} input items, each one request with $top=1",
+        self.side_by_side[(f"{items:,} requests of $top=1", shape)] = (median(ours, "cpu"), median(floor, "cpu"), None,
+                                                                       median(ours, "rss"))
+        self.table(f"{items:,} input items, each one request with $top=1, {shape}",
                    ["peer", "wall s", "CPU ms", "peak RSS MiB", "wall / curl", "requests", "token requests", "new connections"],
                    [["ours (nodehost exec)", f"{median(ours, 'wall'):.3f}", f"{median(ours, 'cpu'):.0f}",
                      f"{median(ours, 'rss'):.1f}", f"{median(ours, 'wall') / median(floor, 'wall'):.2f}x",
@@ -201,21 +236,24 @@ class Bench:
                     ["curl (one connection)", f"{median(floor, 'wall'):.3f}", f"{median(floor, 'cpu'):.0f}",
                      f"{median(floor, 'rss'):.1f}", "1.00x", f"{items:,}", "", ""]])
 
-    def million(self, chats):
-        print(f"bench: export of {chats:,} chats, ours alone", flush=True)
-        with Emulator(self.build, self.work, chats, "--no-compression") as emu:
+    def million(self, chats, shape):
+        print(f"bench: export of {chats:,} chats, ours alone, {shape}", flush=True)
+        with Emulator(self.build, self.work, chats, "--no-compression", *SHAPES[shape]) as emu:
             params = {"clientTimeZone": "Etc/UTC", "options": {"returnAll": True, "pageSize": 1000}}
             got = self.count_lines(self.ours(emu, params), self.env)
             runs = [measure(self.ours(emu, params), self.work, env=self.env) for _ in range(max(1, self.runs // 2))]
-        self.table(f"Export of {chats:,} chats, ours alone (no compression)",
+        self.side_by_side[(f"export, {chats:,} chats, no compression, ours alone", shape)] = (
+            median(runs, "cpu"), None, None, median(runs, "rss"))
+        self.table(f"Export of {chats:,} chats, ours alone (no compression), {shape}",
                    ["peer", "records", "wall s", "CPU ms", "peak RSS MiB"],
                    [["ours (nodehost exec)", f"{got:,}", f"{median(runs, 'wall'):.3f}", f"{median(runs, 'cpu'):.0f}",
                      f"{median(runs, 'rss'):.1f}"]])
 
-    def latency(self, chats, latency_ms):
-        print(f"bench: {latency_ms} ms per request, concurrency 1 2 4 8", flush=True)
+    def latency(self, chats, latency_ms, shape):
+        print(f"bench: {latency_ms} ms per request, concurrency 1 2 4 8, {shape}", flush=True)
         rows, outputs = [], {}
-        with Emulator(self.build, self.work, chats, "--no-compression", "--latency-ms", str(latency_ms)) as emu:
+        with Emulator(self.build, self.work, chats, "--no-compression", "--latency-ms", str(latency_ms),
+                      *SHAPES[shape]) as emu:
             for concurrency in (1, 2, 4, 8):
                 params = {"clientTimeZone": "Etc/UTC",
                           "options": {"returnAll": True, "pageSize": 1000, "concurrency": concurrency}}
@@ -229,11 +267,31 @@ class Bench:
         for row in rows:
             row.append(f"{base / float(row[2]):.2f}x")
             row.append("yes" if outputs[int(row[0])] == outputs[1] else "NO")
-        self.table(f"Return All of {chats:,} chats at {latency_ms} ms per request",
+        for row in rows:
+            self.side_by_side[(f"Return All of {chats:,} chats at {latency_ms} ms, concurrency {row[0]}", shape)] = (
+                float(row[3]), None, None, float(row[4]))
+        self.table(f"Return All of {chats:,} chats at {latency_ms} ms per request, {shape}",
                    ["concurrency", "records", "wall s", "CPU ms", "peak RSS MiB", "speed-up", "same records, same order"],
                    rows)
 
     # --- output ----------------------------------------------------------------------------
+
+    def both_shapes(self):
+        """Every scenario's CPU on both shapes, and ratios against curl's on the same pages."""
+        def cells(key):
+            if key not in self.side_by_side:
+                return ["", "", "", ""]
+            ours, curl, mb, rss = self.side_by_side[key]
+            return [f"{ours:.0f}", "" if curl is None else f"{curl:.0f}", "" if curl is None else f"{ours / curl:.2f}x",
+                    f"{rss:.1f}"]
+        scenarios = list(dict.fromkeys(scenario for scenario, _ in self.side_by_side))
+        rows = [[scenario, *cells((scenario, "raw")), *cells((scenario, "escaped"))] for scenario in scenarios]
+        text_rows = self.tables
+        self.tables = []
+        self.table("Both shapes side by side (CPU ms; ratio against curl on the same pages, same run)",
+                   ["scenario", "raw: ours", "raw: curl", "raw: ratio", "raw: RSS MiB", "escaped: ours", "escaped: curl",
+                    "escaped: ratio", "escaped: RSS MiB"], rows)
+        self.tables = self.tables + text_rows
 
     def table(self, title, header, rows):
         text = [f"### {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -270,19 +328,25 @@ def main():
     parser.add_argument("--items", type=int, default=2_000, help="items in the small-requests scenario")
     parser.add_argument("--only", choices=["export", "small", "million", "latency"], action="append",
                         help="run only these scenarios (repeatable)")
+    parser.add_argument("--shape", choices=list(SHAPES), action="append",
+                        help="answers raw (UTF-8) or escaped (as OData's writer sends them); default both")
+    parser.add_argument("--profile", choices=list(SHAPES) + ["none"], default="escaped",
+                        help="the shape whose export without compression perf record profiles")
     parser.add_argument("--out", default=str(ROOT / "build/bench/results.md"), help="where the tables go")
     args = parser.parse_args()
     bench = Bench(args)
     only = set(args.only or ["export", "small", "million", "latency"])
-    if "export" in only:
-        bench.export(args.chats, gzip=False)
-        bench.export(args.chats, gzip=True)
-    if "small" in only:
-        bench.small_requests(args.items)
-    if "million" in only:
-        bench.million(args.million)
-    if "latency" in only:
-        bench.latency(50_000, 20)
+    for shape in args.shape or list(SHAPES):
+        if "export" in only:
+            bench.export(args.chats, gzip=False, shape=shape)
+            bench.export(args.chats, gzip=True, shape=shape)
+        if "small" in only:
+            bench.small_requests(args.items, shape)
+        if "million" in only:
+            bench.million(args.million, shape)
+        if "latency" in only:
+            bench.latency(50_000, 20, shape)
+    bench.both_shapes()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     bench.report(out)

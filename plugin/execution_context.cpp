@@ -1,12 +1,10 @@
 #include "wfplugin/execution_context.hpp"
 
+#include "escaped_secrets.hpp"
+
 #include "wfplugin/http.hpp"
 #include "wfplugin/json.hpp"
 #include "wfplugin/node_error.hpp"
-
-#include <rapidjson/encodedstream.h>
-#include <rapidjson/memorystream.h>
-#include <rapidjson/reader.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -15,54 +13,8 @@
 namespace wfplugin {
 namespace {
 
-// A JSON string can spell any character as \uXXXX, and '/' as \/: a server can hand a secret
-// back that way, and no search of the raw text finds it. An item with such an escape is read,
-// each string and key decoded and searched, and the item written again with any secret
-// replaced (numbers as they were written).
-class SecretFilter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, SecretFilter> {
-public:
-    SecretFilter(const ExecutionContext &ctx, rapidjson::Writer<rapidjson::StringBuffer> &out) : ctx_(ctx), out_(out) {}
-    bool found = false;
-
-    bool Null() { return out_.Null(); }
-    bool Bool(bool b) { return out_.Bool(b); }
-    bool RawNumber(const char *s, rapidjson::SizeType n, bool) { return out_.RawValue(s, n, rapidjson::kNumberType); }
-    bool String(const char *s, rapidjson::SizeType n, bool) {
-        std::string text = clean(s, n);
-        return out_.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-    }
-    bool Key(const char *s, rapidjson::SizeType n, bool) {
-        std::string text = clean(s, n);
-        return out_.Key(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-    }
-    bool StartObject() { return out_.StartObject(); }
-    bool EndObject(rapidjson::SizeType n) { return out_.EndObject(n); }
-    bool StartArray() { return out_.StartArray(); }
-    bool EndArray(rapidjson::SizeType n) { return out_.EndArray(n); }
-
-private:
-    std::string clean(const char *s, rapidjson::SizeType n) {
-        std::string redacted = ctx_.redact(std::string_view(s, n));
-        found |= redacted.size() != n || redacted.compare(0, n, s, n) != 0;
-        return redacted;
-    }
-    const ExecutionContext &ctx_;
-    rapidjson::Writer<rapidjson::StringBuffer> &out_;
-};
-
 bool holds(std::string_view text, std::string_view part) {
     return ::memmem(text.data(), text.size(), part.data(), part.size()) != nullptr;
-}
-
-// A \u or \/ escape (or an escaped backslash before a 'u' or '/', which is harmless to read).
-// memchr, not memmem: glibc's memmem walks a two-byte needle one byte at a time.
-bool spells_by_escape(std::string_view text) {
-    const char *end = text.data() + text.size();
-    for (const char *p = text.data(); (p = static_cast<const char *>(std::memchr(p, '\\', static_cast<size_t>(end - p)))) &&
-                                      p + 1 < end;
-         p += 2)
-        if (p[1] == 'u' || p[1] == '/') return true;
-    return false;
 }
 
 }  // namespace
@@ -76,9 +28,9 @@ void ExecutionContext::add_secret(std::string_view secret) {
     for (std::string form : {std::string(secret), quoted.substr(1, quoted.size() - 2), http::percent_encode(secret)})
         if (std::find(secrets_.begin(), secrets_.end(), form) == secrets_.end()) secrets_.push_back(std::move(form)), added = true;
     if (!added) return;  // the same token again: nothing to rebuild
+    plain_secrets_ = plain_secrets_ && escaped::is_plain(secret);
     // Longest first, so a secret that contains another is replaced whole.
     std::sort(secrets_.begin(), secrets_.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
-
 }
 
 std::string ExecutionContext::redact(std::string_view text) const {
@@ -92,22 +44,20 @@ std::string ExecutionContext::redact(std::string_view text) const {
 void ExecutionContext::emit(uint32_t paired_item, std::string_view json) {
     auto fn = HOST_MEMBER(emit_item);
     // An item is checked for secrets before it leaves; one that held any is sent redacted.
+    // Its strings are decoded only when an escape in it could spell part of a secret (never
+    // for the escapes of non-ASCII characters when every secret is plain ASCII): an item is
+    // not parsed again to be searched.
     std::string redacted;
-    rapidjson::StringBuffer rewritten;
-    if (!secrets_.empty() && spells_by_escape(json)) {
-        rapidjson::Writer<rapidjson::StringBuffer> writer(rewritten);
-        SecretFilter filter(*this, writer);
-        rapidjson::Reader reader;
-        rapidjson::MemoryStream bytes(json.data(), json.size());
-        rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(bytes);
-        const bool read = !reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag>(in, filter).IsError();
-        if (!read) json = redacted = redact(json);  // not JSON after all: the raw forms, at least
-        else if (filter.found) json = std::string_view(rewritten.GetString(), rewritten.GetSize());
-    }
-    // memmem, not string_view::find: every output item is checked, and glibc's memmem does
-    // not stop at each byte that starts a secret.
-    else if (std::any_of(secrets_.begin(), secrets_.end(), [&](const auto &s) { return holds(json, s); }))
+    if (secrets_.empty()) {
+        // nothing to look for
+    } else if (escaped::may_spell_a_secret(json, plain_secrets_)) {
+        redacted = escaped::redact_strings(json, [this](std::string_view text) { return redact(text); });
+        json = redacted;
+    } else if (std::any_of(secrets_.begin(), secrets_.end(), [&](const auto &s) { return holds(json, s); })) {
+        // memmem, not string_view::find: every output item is checked, and glibc's memmem
+        // does not stop at each byte that starts a secret.
         json = redacted = redact(json);
+    }
     if (fn(&host_, paired_item, json.data(), json.size()) != WFNODE_OK)
         throw NodeError(WFNODE_ERR_ABORTED_BY_HOST, "the host asked to stop receiving items");
     // Also report while one large page streams, not only when its request ends.

@@ -211,3 +211,35 @@ TEST_CASE("returnAll equals the whole data set: no duplicates, no gaps") {
         CHECK(seed_index(recs.back()) == 1049);
     }
 }
+
+TEST_CASE("a server that escapes every non-ASCII character hands on the same records as one that writes them raw") {
+    // The same seeded data, once as raw UTF-8 and once as a real 3CX's OData writer sends it.
+    EmulatorProcess raw({"--chats", "2500"}), escaping({"--chats", "2500", "--escape-non-ascii"});
+    const std::string target = "/xapi/v1/ChatHistoryView?$top=200";
+    const auto raw_page = raw.xapi(target), escaped_page = escaping.xapi(target);
+    auto ascii = [](const std::string &s) { return std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; }); };
+    CHECK_FALSE(ascii(raw_page.body));
+    CHECK(ascii(escaped_page.body));
+    for (const char *escape : {"\\u00fc", "\\u0418", "\\u7f8e", "\\ud83d\\ude00", "\\\"", "\\n"}) {
+        CAPTURE(escape);
+        CHECK(escaped_page.body.find(escape) != std::string::npos);
+    }
+
+    const std::string options = R"({"returnAll":true,"pageSize":1000})";
+    auto a = download(raw, options), b = download(escaping, options);
+    REQUIRE(a.status == WFNODE_OK);
+    REQUIRE(b.status == WFNODE_OK);
+    REQUIRE(a.items.size() == 2500);
+    REQUIRE(b.items.size() == a.items.size());
+    std::set<std::string> scripts;  // what the records hold, decoded
+    for (size_t i = 0; i < a.items.size(); ++i) {
+        CAPTURE(i);
+        CHECK(ascii(b.items[i].json));  // passed on as the server wrote it
+        auto x = parse(a.items[i].json), y = parse(b.items[i].json);
+        CHECK(x == y);
+        const std::string text = str(y, "FromName") + " " + str(y, "Message");
+        for (const char *sample : {"ü", "Иванова", "王", "😀", "\"", "\n"})
+            if (text.find(sample) != std::string::npos) scripts.insert(sample);
+    }
+    CHECK(scripts.size() == 6);  // accented Latin, Cyrillic, CJK, an emoji, quotes, line breaks
+}

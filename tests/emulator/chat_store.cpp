@@ -23,9 +23,14 @@ struct Random {
 };
 
 constexpr std::array<const char *, 5> providers{"SMS", "LiveChat", "Facebook", "Internal", "RCS"};
-constexpr std::array<const char *, 8> first{"Anna", "Ben", "Chloé", "Dmitri", "Eve", "Farid", "Grace", "Hiro"};
-constexpr std::array<const char *, 6> last{"Müller", "O'Brien", "Smith", "Nakamura", "Rossi", "Kowalski"};
-constexpr std::array<const char *, 10> messages{
+// Names and messages in several scripts, as a PBX's chats hold them: Latin with accents,
+// Cyrillic, CJK, emoji beyond the BMP (a JSON writer that escapes non-ASCII writes those as
+// surrogate pairs), and the quotes and line breaks people type.
+constexpr std::array<const char *, 12> first{"Anna", "Ben", "Chloé", "Dmitri", "Eve", "Farid", "Grace", "Hiro",
+                                             "Ольга", "美咲", "José", "Zoë"};
+constexpr std::array<const char *, 9> last{"Müller", "O'Brien", "Smith", "Nakamura", "Rossi", "Kowalski",
+                                            "Иванова", "王", "Núñez"};
+constexpr std::array<const char *, 16> messages{
     "Hello, I need help with my order",
     "Can you call me back?",
     "My invoice says \"paid\" but the portal disagrees",
@@ -35,7 +40,13 @@ constexpr std::array<const char *, 10> messages{
     "I'd like to cancel my subscription",
     "Is the shop open on Sunday?",
     "Please confirm: 3 units, 2 colours",
-    "Good morning; the line was busy"};
+    "Good morning; the line was busy",
+    "Здравствуйте! Заказ №4512 так и не пришёл",
+    "您好，我的订单还没有到。\n谢谢！",
+    "Great service 👍😀 thanks",
+    "Ça marche très bien, merci «beaucoup» — à bientôt",
+    "Он сказал: \"перезвоните завтра\"\nСпасибо 🙏",
+    "ご注文ありがとうございます🎉 Danke schön, Grüße aus Köln"};
 
 // Everything but the times, in the order the generator has always drawn them (the data of a
 // seed stays what it was).

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include "escape_non_ascii.hpp"
 #include "odata_error.hpp"
 #include "odata_query.hpp"
 
@@ -389,17 +390,20 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         w.Key("value");
         w.StartArray();
         if (f.echo_in_records) {
-            // As a server that writes every character as \uXXXX would echo them back.
+            // As a server that writes every character as \uXXXX would echo them back (ASCII
+            // here, the rest by escape_non_ascii: one escape per character, not per byte).
             auto escaped = [](const std::string &text) {
                 std::string out = "\"";
-                for (unsigned char c : text) out += fmt::format("\\u{:04x}", c);
-                return out + "\"";
+                for (unsigned char c : text) out += c < 0x80 ? fmt::format("\\u{:04x}", c) : std::string(1, static_cast<char>(c));
+                return escape_non_ascii(out + "\"");
             };
             const std::string auth = req.get_header_value("Authorization");
             const std::string token = auth.size() > 7 ? auth.substr(7) : "";
-            const std::string record = R"({"Message":)" + escaped(token) + R"(,"Note":)" + escaped(config_.client_secret) +
-                                       R"(,"Path":"\/)" + token + R"("})";
+            // Two records: one with \u escapes alone, one behind \/ escapes alone.
+            const std::string record = R"({"Message":)" + escaped(token) + R"(,"Note":)" + escaped(config_.client_secret) + "}";
+            const std::string path = R"({"Path":"\/)" + token + R"("})";
             w.RawValue(record.c_str(), record.size(), rapidjson::kObjectType);
+            w.RawValue(path.c_str(), path.size(), rapidjson::kObjectType);
         }
         if (f.bad_records) w.Int(42);
         if (f.huge_record) {
@@ -415,7 +419,8 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         w.EndObject();
         data.unlock();
 
-        std::string body(b.GetString(), b.GetSize());
+        std::string body = config_.escape_non_ascii ? escape_non_ascii(std::string_view(b.GetString(), b.GetSize()))
+                                                    : std::string(b.GetString(), b.GetSize());
         if (body_fault == BodyFault::malformed) body = body.substr(0, body.size() / 2);
         if (body_fault == BodyFault::reset || body_fault == BodyFault::stall) {
             // Promise the whole length, send half, then (after a stall the client must give up

@@ -45,6 +45,9 @@ struct Config {
     double late_fraction = 0;                          // this share of the chats arrives late,
     int64_t late_max_s = 0;                            // up to this many seconds after its TimeSent
     bool compress = true;  // gzip answers for clients that accept it
+    // Collection answers escape every non-ASCII character, as a real 3CX's OData writer does
+    // (escape_non_ascii.hpp); off: raw UTF-8.
+    bool escape_non_ascii = false;
     // Where the PBX's paths start, as behind a reverse proxy ("/pbx": "/pbx/connect/token");
     // letters, digits, '_', '-' and '/' only. /admin/ stays at the root.
     std::string path_prefix;
@@ -74,7 +77,7 @@ struct Faults {
     bool ignore_skip = false;      // $skip is ignored: every page starts at the first record
     int count_excess = 0;          // @odata.count claims this many records more than exist
     bool bad_records = false;      // "value" holds a number among the records
-    bool echo_in_records = false;  // the first record's strings hold the token and the client secret, \u-escaped
+    bool echo_in_records = false;  // the first two records hold the token and the client secret, \u-escaped, and the token after \/
     bool trickle = false;          // the body at about one byte per 100 ms
     bool gzip_bomb = false;        // a gzip body that inflates to 1.5 GiB of JSON whitespace
     bool huge_record = false;      // the first record carries a 20 MiB message

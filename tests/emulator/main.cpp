@@ -49,6 +49,9 @@ int main(int argc, char **argv) {
                             v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-/") == std::string::npos;
             return ok ? std::string() : std::string("a path such as /pbx: letters, digits, '_', '-' and '/'");
         });
+    app.add_flag("--escape-non-ascii", config.escape_non_ascii,
+                 "Write every non-ASCII character of a collection answer as \\uXXXX (lower-case hex, surrogate pairs), "
+                 "as a real 3CX's OData writer does");
     app.add_flag("--no-compression", [&](int64_t) { config.compress = false; }, "Answer uncompressed even to clients that accept gzip");
     app.add_option("--latency-ms", faults.latency_ms, "Fault: latency added to every XAPI request");
     app.add_option("--fail-429", faults.status_429, "Fault: the next N XAPI requests answer 429 with Retry-After");

@@ -4,6 +4,8 @@
 #include <wfplugin/execution_context.hpp>
 #include <wfplugin/node_error.hpp>
 
+#include "escaped_secrets.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -46,6 +48,8 @@ std::string emitted(const std::vector<std::string> &secrets, const std::string &
     REQUIRE(h.items.size() == 1);
     return h.items[0];
 }
+
+bool may_spell(const std::string &json, bool plain) { return wfplugin::escaped::may_spell_a_secret(json, plain); }
 
 }  // namespace
 
@@ -150,7 +154,16 @@ TEST_CASE("items: a secret spelled with \\u escapes or \\/ is found, and the ite
          R"({"[redacted]":true,"b":[null,"[redacted]"]})"},
         {"'/' escaped as \\/", "a/b", R"({"url":"https:\/\/h\/a\/b"})", R"({"url":"https://h/[redacted]"})"},
         {"a character outside the BMP as a surrogate pair", "k\xF0\x9F\x98\x80y", R"(["k\ud83d\ude00y"])", R"(["[redacted]"])"},
-        {"escaped alongside a raw copy", "demo-secret", R"({"a":"\u0041","b":"demo-secret"})", R"({"a":"A","b":"[redacted]"})"},
+        {"escaped alongside a raw copy", "demo-secret", R"({"a":"\u0041","b":"demo-secret"})", R"({"a":"\u0041","b":"[redacted]"})"},
+        {"escaped ASCII among an OData writer's escapes (the string written again in UTF-8)", "tok3n",
+         R"({"FromName":"M\u00fcller","Message":"\u0442 \u0074ok3n \ud83d\ude00 \"x\"\n"})",
+         "{\"FromName\":\"M\\u00fcller\",\"Message\":\"\xD1\x82 [redacted] \xF0\x9F\x98\x80 \\\"x\\\"\\n\"}"},
+        {"a look-alike is not the secret (Cyrillic \\u0442 is not t)", "tok3n", R"(["\u0442\u006fk3n"])", R"(["\u0442\u006fk3n"])"},
+        {"every character \\u-escaped, mixed hex case, beside \\", "tok3n", R"(["\\\u0074\u006F\u006b\u0033\u006E"])",
+         R"(["\\[redacted]"])"},
+        {"percent-encoded, then \\u-escaped", "a b+c", R"({"url":"https:\/\/h\/?k=a\u002520b\u00252Bc"})",
+         R"({"url":"https://h/?k=[redacted]"})"},
+        {"JSON-escaped and \\u-escaped at once", "x\"y", R"({"m":"\u0078\"y"})", R"({"m":"[redacted]"})"},
     };
     for (const auto &c : cases) {
         CAPTURE(c.what);
@@ -161,4 +174,49 @@ TEST_CASE("items: a secret spelled with \\u escapes or \\/ is found, and the ite
 TEST_CASE("items: text that is not JSON after all still loses the secret's raw forms") {
     CHECK(emitted({"demo-secret"}, R"(not json \u0041 demo-secret)") == R"(not json \u0041 [redacted])");
     CHECK(emitted({"a b"}, R"({"x":"\u0041 a%20b"})") == R"({"x":"A [redacted]"})");
+}
+
+TEST_CASE("items: the escapes of non-ASCII characters cannot spell a plain secret, and such items leave as they came") {
+    // What an OData writer sends: every non-ASCII character \u-escaped (lower case hex,
+    // astral characters as surrogate pairs), quotes and line breaks as \" and \n. No escape
+    // in it spells an ASCII character, so it is searched as it is, and sent byte for byte.
+    const std::string item =
+        R"({"FromName":"Chlo\u00e9 M\u00fcller","Message":"\u041f\u0440\u0438\u0432\u0435\u0442 \u4f60\u597d )"
+        R"(\ud83d\ude00 \"paid\"\nThanks","ChatName":"Chat 1001"})";
+    CHECK(may_spell(item, true) == false);
+    CHECK(emitted({"demo-secret", "eyJhbGciOi.token"}, item) == item);
+    // The same item holding the token raw is sent redacted: the raw search still runs.
+    const std::string echoed = item.substr(0, item.size() - 1) + R"(,"Note":"eyJhbGciOi.token"})";
+    CHECK(emitted({"demo-secret", "eyJhbGciOi.token"}, echoed) == item.substr(0, item.size() - 1) + R"(,"Note":"[redacted]"})");
+    // A secret that is not plain ASCII can be spelled by those escapes: then they are decoded.
+    CHECK(may_spell(item, false) == true);
+    // A string that held it is written again (raw UTF-8), the others as they were spelled.
+    CHECK(emitted({"M\xC3\xBCller"}, item) == "{\"FromName\":\"Chlo\xC3\xA9 [redacted]\"," + item.substr(item.find(R"("Message")")));
+    CHECK(emitted({"k\xF0\x9F\x98\x80"}, R"({"a":"\u006b\ud83d\ude00"})") == R"({"a":"[redacted]"})");
+}
+
+TEST_CASE("the escape scan: each escape that can spell an ASCII character, found wherever it lies") {
+    // Every place in a long string, so each of the eight-byte scan's lanes and its tail are tried.
+    for (const std::string escape : {"\\u0061", "\\u007E", "\\/", "\\u0000"}) {
+        for (size_t place = 0; place < 40; ++place) {
+            CAPTURE(escape);
+            CAPTURE(place);
+            std::string text = "\"" + std::string(place, 'x') + escape + std::string(40 - place, 'y') + "\"";
+            CHECK(may_spell(text, true));
+            // The same escape after an escaped backslash is no escape: "\\u0061" is '\', "u0061".
+            std::string after_backslash = "\"" + std::string(place, 'x') + "\\\\" + escape.substr(1) + "\"";
+            CHECK_FALSE(may_spell(after_backslash, true));
+            // After two escaped backslashes it is one again.
+            std::string after_two = "\"" + std::string(place, 'x') + "\\\\\\\\" + escape + std::string(9, 'z') + "\"";
+            CHECK(may_spell(after_two, true));
+        }
+    }
+    for (const std::string harmless : {"\\u0080", "\\u00e9", "\\u00FC", "\\u0430", "\\ud83d\\ude00", "\\\"", "\\\\", "\\n", "\\t"}) {
+        CAPTURE(harmless);
+        CHECK_FALSE(may_spell("\"abc" + harmless + "defghijklmnop\"", true));
+    }
+    // For a secret that is not plain, any escape but \" and \\ may spell part of it.
+    CHECK(may_spell(R"("a\nb")", false));
+    CHECK(may_spell(R"("a\u00e9b")", false));
+    CHECK_FALSE(may_spell(R"("a\"b\\c")", false));
 }

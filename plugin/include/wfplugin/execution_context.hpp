@@ -56,6 +56,7 @@ private:
     const bool dry_run_;
     wfnode_progress progress_{};
     std::vector<std::string> secrets_;  // every form of every secret, longest first
+    bool plain_secrets_ = true;         // every secret is printable ASCII (escaped::is_plain)
 };
 
 }  // namespace wfplugin
