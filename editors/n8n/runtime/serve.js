@@ -29,7 +29,7 @@ function isLast(op, type) {
 
 function start() {
   const { nodehost, plugin } = hostPaths();
-  const proc = spawn(nodehost, ['serve', plugin], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(nodehost, ['serve', plugin], { stdio: ['pipe', 'pipe', 'pipe'], env: withTokenStore(process.env) });
   const server = { proc, pending: new Map(), next: 1, stderr: '', dead: false };
   proc.stderr.on('data', (d) => (server.stderr = (server.stderr + d).slice(-4000)));
   const failPending = (error) => {
@@ -110,4 +110,23 @@ function request(body, onLine = () => {}) {
   };
 }
 
-module.exports = { request };
+// In queue mode every worker runs its own nodehost, on any machine, and 3CX keeps one token
+// per API client: they share it through the Redis that queue mode already runs (nodehost's
+// redis token store), unless WFNODE_TOKEN_STORE names another store or "off" (each process
+// then keeps its own, in the per-user file cache). The password goes by environment only.
+function withTokenStore(env) {
+  const out = { ...env };
+  if (out.WFNODE_TOKEN_STORE === 'off') {
+    delete out.WFNODE_TOKEN_STORE;
+    return out;
+  }
+  if (out.WFNODE_TOKEN_STORE || out.EXECUTIONS_MODE !== 'queue') return out;
+  const host = out.QUEUE_BULL_REDIS_HOST || 'localhost';
+  const port = out.QUEUE_BULL_REDIS_PORT || '6379';
+  const db = out.QUEUE_BULL_REDIS_DB || '0';
+  out.WFNODE_TOKEN_STORE = `redis://${host.includes(':') ? `[${host}]` : host}:${port}/${db}`;
+  if (out.QUEUE_BULL_REDIS_PASSWORD && !out.WFNODE_TOKEN_STORE_PASSWORD) out.WFNODE_TOKEN_STORE_PASSWORD = out.QUEUE_BULL_REDIS_PASSWORD;
+  return out;
+}
+
+module.exports = { request, withTokenStore };
