@@ -10,6 +10,7 @@ packages=(
   libcpp-httplib-dev libhowardhinnant-date-dev libssl-dev zlib1g-dev libbrotli-dev tzdata
   python3 python3-jsonschema
   nodejs chromium
+  redis-server postgresql-15
   clang-14 libclang-rt-14-dev
   abigail-tools dpkg-dev file lintian
   "$@"
