@@ -24,28 +24,31 @@ using namespace testsupport;
 namespace {
 
 constexpr const char *download = "threecx.downloadChatHistory";
-// Under the sanitizers (5 to 20 times slower) the same matrix runs on a fifth of the data:
-// still 4 pages of 1,000 (14 of 300 with next links), so every fault lands mid-export.
-#ifdef WFNODE_SANITIZED
-constexpr int chats = 4000;
-#else
 constexpr int chats = 20000;
+// Under the sanitizers (5 to 20 times slower) the fault matrix runs on a fifth of the data,
+// in pages of a fifth the size: still 20 pages (14 of 300 with next links), so every fault
+// lands mid-export as often.
+#ifdef WFNODE_SANITIZED
+constexpr int matrix_chats = 4000;
+#else
+constexpr int matrix_chats = chats;
 #endif
-const std::string all_chats = "Return All, " + std::to_string(chats);
+constexpr int matrix_page = matrix_chats / 20;
+const std::string all_chats = "Return All, " + std::to_string(matrix_chats);
 
 // Fast retries for tests; a stall is given up on after 1 s.
 const std::string retry = R"("maxTries":6,"retryDelayMs":20,"retryMaxDelayMs":1500,"requestTimeoutS":1)";
 
 std::string params(bool return_all) {
     return std::string(R"({"clientTimeZone":"Europe/Berlin","options":{)") +
-           (return_all ? R"("returnAll":true,"pageSize":1000,)" : R"("top":50,)") + retry + "}}";
+           (return_all ? R"("returnAll":true,"pageSize":)" + std::to_string(matrix_page) + "," : std::string(R"("top":50,)")) + retry + "}}";
 }
 
 // The emulator's data, as a clean export sees it: the reference every faulted run must equal.
 const std::vector<std::string> &reference(bool return_all) {
     static std::map<bool, std::vector<std::string>> cache;
     if (!cache.count(return_all)) {
-        EmulatorProcess emu({"--chats", std::to_string(chats)});
+        EmulatorProcess emu({"--chats", std::to_string(matrix_chats)});
         auto e = execute(download, params(return_all), emu.credentials());
         REQUIRE(e.status == WFNODE_OK);
         for (const auto &i : e.items) cache[return_all].push_back(i.json);
@@ -78,7 +81,7 @@ struct Fault {
 
 // Runs one export under `fault` and checks it equals the reference, or failed clearly.
 void check_export(const Fault &fault, bool return_all, bool page_cap, bool continue_on_fail) {
-    std::vector<std::string> flags{"--chats", std::to_string(chats)};
+    std::vector<std::string> flags{"--chats", std::to_string(matrix_chats)};
     if (page_cap) flags.insert(flags.end(), {"--page-cap", "300"});
     EmulatorProcess emu(flags);
     if (!fault.admin.empty()) emu.admin_post("/admin/faults", fault.admin);
@@ -146,7 +149,7 @@ TEST_CASE("fault matrix: faults mixed, every third request, on Return All export
 }
 
 TEST_CASE("a token revoked mid-export: a new token, the export complete") {
-    EmulatorProcess emu({"--chats", std::to_string(chats)});
+    EmulatorProcess emu({"--chats", std::to_string(matrix_chats)});
     bool revoked = false;
     auto e = execute(download, params(true), emu.credentials(), {"{}"}, false, [&](const Output &o) {
         (void)o;
@@ -435,12 +438,12 @@ TEST_CASE("concurrency 4: the same records in the same order as one page at a ti
     for (bool page_cap : {false, true})
         for (const char *faults : {"", R"({"chaosEvery":3})"}) {
             INFO((page_cap ? "next links" : "no next links") << " / faults " << faults);
-            std::vector<std::string> flags{"--chats", std::to_string(chats)};
+            std::vector<std::string> flags{"--chats", std::to_string(matrix_chats)};
             if (page_cap) flags.insert(flags.end(), {"--page-cap", "300"});
             EmulatorProcess emu(flags);
             if (*faults) emu.admin_post("/admin/faults", faults);
-            const std::string p = R"({"clientTimeZone":"Europe/Berlin","options":{"returnAll":true,"pageSize":1000,"concurrency":4,)" +
-                                  retry + "}}";
+            const std::string p = R"({"clientTimeZone":"Europe/Berlin","options":{"returnAll":true,"pageSize":)" +
+                                  std::to_string(matrix_page) + R"(,"concurrency":4,)" + retry + "}}";
             auto e = execute(download, p, emu.credentials());
             CHECK(e.status == WFNODE_OK);
             CHECK(e.errors.empty());

@@ -92,6 +92,10 @@ int main(int argc, char **argv) {
     config.data_span = std::chrono::days(data_days);
 
     // Signals are taken by one thread that stops the server cleanly.
+    // A client that goes away mid-answer (killed, or giving up on a stalled body) must cost
+    // the server that answer only, as a real server's: a write to its socket then fails with
+    // EPIPE instead of killing the process.
+    std::signal(SIGPIPE, SIG_IGN);
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
