@@ -59,7 +59,13 @@ const test = config.credentialTest;
 // The fields whose choices fall back to this machine's IANA names, and the one the
 // credential's Test asks the PBX about (whichever node n8n runs the test of).
 const [testType, [testField]] = Object.entries(config.timeZoneFields)[0];
-const runtimeOptions = (type) => ({ timeZoneFields: config.timeZoneFields[type] || [], credentialTest: { node: testType, field: testField } });
+// The credential's own fields, which alone go to nodehost (n8n hands over the notice too).
+const credentialFields = n8n.credentials.flatMap((c) => c.properties.map((p) => p.name));
+const runtimeOptions = (type) => ({
+  timeZoneFields: config.timeZoneFields[type] || [],
+  credentialTest: { node: testType, field: testField },
+  credentialFields,
+});
 
 // n8n's wording and order conventions (what its linter asks of community nodes): a boolean's
 // description starts "Whether"; one sentence has no final period, more than one end with one; a field with dynamic

@@ -50,9 +50,14 @@ function withoutEmptyNumbers(value, props) {
   return out;
 }
 
-// options: { timeZoneFields: [field], credentialTest: { node, field } } (generate.mjs).
+// options: { timeZoneFields: [field], credentialTest: { node, field }, credentialFields }
+// (generate.mjs).
 function makeNodeClass(description, wfnodeType, options) {
   const credentialType = description.credentials && description.credentials[0] && description.credentials[0].name;
+  // What nodehost gets of a credential: its own fields, not the form's notice.
+  const credentialData = (data) =>
+    data && Object.fromEntries(Object.entries(data).filter(([k]) => options.credentialFields.includes(k)));
+  const credentialsOf = async (ctx) => (credentialType ? credentialData(await ctx.getCredentials(credentialType)) : null);
   const fields = description.properties.map((p) => p.name);
   const labels = labelsOf(description.properties);
   const loadOptions = {};
@@ -71,7 +76,7 @@ function makeNodeClass(description, wfnodeType, options) {
     return async function () {
       let reply;
       try {
-        const credentials = credentialType ? await this.getCredentials(credentialType) : null;
+        const credentials = await credentialsOf(this);
         reply = await request({ op: 'options', node: wfnodeType, field, credentials }).done;
       } catch (e) {
         reply = { type: 'error', error: { message: e.message, kind: e.kind } };
@@ -94,7 +99,7 @@ function makeNodeClass(description, wfnodeType, options) {
       let reply;
       try {
         const { node, field } = options.credentialTest;
-        reply = await request({ op: 'options', node, field, credentials: credential.data }).done;
+        reply = await request({ op: 'options', node, field, credentials: credentialData(credential.data) }).done;
       } catch (e) {
         return { status: 'Error', message: e.message };
       }
@@ -112,7 +117,7 @@ function makeNodeClass(description, wfnodeType, options) {
     async execute() {
       const input = this.getInputData();
       const continueOnFail = this.continueOnFail();
-      const credentials = credentialType ? await this.getCredentials(credentialType) : null;
+      const credentials = await credentialsOf(this);
       const out = []; // [input index, item]
       const sent = []; // input index of each item sent
       const items = [];
