@@ -19,10 +19,11 @@ Value text(const char *s, Alloc &a) { return Value(s ? s : "", a); }
 // The value n8n's form starts a property with (n8n also runs a node with it when the field is
 // never touched): the form's own start ("x-form-default") or the schema's default; for a
 // collection, that object with the form starts of its options gathered in (Purge Chats'
-// Options start as {"dryRun": true}); a number the node needs no default for (Top) starts at
-// its example once added. Else the type's empty value: a JSON field such as Period starts
-// empty, its example shown only as the placeholder, never filled in. An n8n "json" property
-// takes its default as text.
+// Options start as {"dryRun": true}). Else the type's empty value: a JSON field such as Period
+// starts empty, its example shown only as the placeholder, never filled in; a number the node
+// has no default for (Top) starts empty too (null: n8n's empty number field, which the n8n
+// package does not send), not at a value the node would then be asked for. An n8n "json"
+// property takes its default as text.
 Value default_for(const Value &prop, const std::string &type, Alloc &a) {
     if (type == "collection") {
         Value start = prop.HasMember("default") && prop["default"].IsObject() ? Value(prop["default"], a)
@@ -35,14 +36,9 @@ Value default_for(const Value &prop, const std::string &type, Alloc &a) {
                 }
         return start;
     }
-    const bool from_example = type == "number" && prop.HasMember("examples") && prop["examples"].IsArray() &&
-                              !prop["examples"].Empty();
-    const Value *d = form_default_of(prop) ? form_default_of(prop)
-                     : prop.HasMember("default") ? &prop["default"]
-                     : from_example              ? &prop["examples"][0]
-                                                 : nullptr;
+    const Value *d = form_default_of(prop) ? form_default_of(prop) : prop.HasMember("default") ? &prop["default"] : nullptr;
     if (d) return type == "json" && !d->IsString() ? Value(to_json(*d).c_str(), a) : Value(*d, a);
-    if (type == "number") return Value(0);
+    if (type == "number") return Value(rapidjson::kNullType);
     if (type == "boolean") return Value(false);
     return Value("");
 }

@@ -76,16 +76,16 @@ test('an item holding a NUL fails the node, naming it', async () => {
   await assert.rejects(within(execute([{ text: 'a\u0000b' }], [utcTop(1)]), 'execute of an item with a NUL'), /a string holds a NUL character/);
 });
 
-test('a failed options call reaches the editor as an error, not as no choices', async () => {
+test('time zones the PBX refuses to list fall back to the IANA names, saying why', async () => {
   const timeZones = node.methods.loadOptions.timeZones;
   const good = await within(timeZones.call(context([], [])), 'loadOptions');
   assert.ok(good.some((c) => c.value === 'Europe/Berlin'));
+  assert.ok(good.every((c) => !/could not be asked/.test(c.description || '')), 'the PBX\'s own list said it was a fallback');
   const wrong = context([], [], { ...creds, apiKey: 'wrong-secret-value' });
-  await assert.rejects(within(timeZones.call(wrong), 'loadOptions with a wrong key'), (e) => {
-    assert.match(e.message, /token request .* refused/);
-    assert.ok(!e.message.includes('wrong-secret-value'));
-    return true;
-  });
+  const fallback = await within(timeZones.call(wrong), 'loadOptions with a wrong key');
+  assert.ok(fallback.some((c) => c.value === 'Europe/Berlin'));
+  assert.match(fallback[0].description, /the PBX could not be asked \(The PBX refused the credential's Client ID or API Key/);
+  assert.ok(fallback.every((c) => !c.description.includes('wrong-secret-value')));
 });
 
 test('two incremental executions keep their checkpoint in the static data: disjoint sets, every record once', async () => {
@@ -130,22 +130,111 @@ for (const signal of ['SIGKILL', 'SIGTERM'])
     assert.equal(out.length, 1);
   });
 
-// A host that misbehaves, in a copy of the package of its own (each copy has one process).
-const hostileHost = async (name, script, expected) => {
+// A copy of the package with a process of its own, as installed (no build-tree.json, so
+// nothing of the build is found but what the environment names), its node made with `env`
+// set while it finds its host (at its first request).
+const installedCopy = (name) => {
   const dir = path.join(emu.dir, name);
   fs.mkdirSync(dir);
   fs.cpSync(packageDir, path.join(dir, 'package'), { recursive: true });
-  const bin = path.join(dir, 'host.sh');
-  fs.writeFileSync(bin, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
-  const hostile = downloadNode(path.join(dir, 'package'));
-  process.env.WFNODE_NODEHOST = bin; // read when the copy starts its process, at its first request
+  fs.rmSync(path.join(dir, 'package', 'build-tree.json'));
+  return { dir, node: downloadNode(path.join(dir, 'package')) };
+};
+const withEnv = async (env, run) => {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
   try {
-    const running = hostile.execute.call(context([{}], [utcTop(1)]));
-    await assert.rejects(within(running, name), expected);
+    return await run();
   } finally {
-    delete process.env.WFNODE_NODEHOST;
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
   }
 };
+
+// A host that misbehaves once started (it says it is a nodehost of this version).
+const hostileHost = async (name, script, expected) => {
+  const { dir, node: hostile } = installedCopy(name);
+  const bin = path.join(dir, 'host.sh');
+  fs.writeFileSync(bin, `#!/bin/sh\n[ "$1" = --version ] && { echo 'nodehost 0.99.0 (wfnode ABI 1.4.0)'; exit 0; }\n${script}\n`, { mode: 0o755 });
+  await withEnv({ WFNODE_NODEHOST: bin, WFNODE_PLUGIN: plugin }, () =>
+    assert.rejects(within(hostile.execute.call(context([{}], [utcTop(1)])), name), expected));
+};
+
+// No nodehost anywhere: the node says what to install and where it looked, and so do the
+// Test button and the time-zone list (which falls back to this machine's IANA names).
+test('an installed package without nodehost says what to install and where it looked', async () => {
+  const { node: lost } = installedCopy('no-nodehost');
+  const empty = path.join(emu.dir, 'empty-bin');
+  fs.mkdirSync(empty);
+  await withEnv({ PATH: empty, WFNODE_NODEHOST: '', WFNODE_PLUGIN: '' }, async () => {
+    delete process.env.WFNODE_NODEHOST;
+    delete process.env.WFNODE_PLUGIN;
+    await assert.rejects(within(lost.execute.call(context([{}], [utcTop(1)])), 'execute without nodehost'), (e) => {
+      assert.match(e.message, /^nodehost was not found: WFNODE_NODEHOST is not set and no nodehost is in .*empty-bin, \/usr\/local\/bin, \/usr\/bin\. Install nodehost and the 3CX plugin .*wfnode-nodehost and threecx-wfnode/);
+      assert.doesNotMatch(e.message, /:\s*$/);
+      return true;
+    });
+    const tested = await within(lost.methods.credentialTest.threecxApiTest({ data: creds }), 'credential test without nodehost');
+    assert.equal(tested.status, 'Error');
+    assert.match(tested.message, /nodehost was not found/);
+    const zones = await within(lost.methods.loadOptions.timeZones.call(context([], [])), 'time zones without nodehost');
+    assert.equal(zones[0].value, 'UTC');
+    assert.ok(zones.some((z) => z.value === 'Europe/Berlin') && zones.length > 300, `${zones.length} zones`);
+    assert.match(zones[0].description, /the PBX could not be asked \(nodehost was not found/);
+  });
+});
+
+test('a nodehost older than the package is refused, naming both versions', async () => {
+  const { dir, node: old } = installedCopy('old-nodehost');
+  const bin = path.join(dir, 'nodehost');
+  fs.writeFileSync(bin, "#!/bin/sh\necho 'nodehost 0.1.0 (wfnode ABI 1.0.0)'\n", { mode: 0o755 });
+  await withEnv({ WFNODE_NODEHOST: bin }, () =>
+    assert.rejects(within(old.execute.call(context([{}], [utcTop(1)])), 'execute with an old nodehost'),
+                   /is nodehost 0\.1\.0; this package needs 0\.x at \d+\.\d+\.\d+ or later\. Install/));
+});
+
+test('the installed package finds nodehost on PATH and the plugin by discovery', async () => {
+  const { node: found } = installedCopy('discovered');
+  await withEnv({ PATH: `${path.dirname(nodehost)}:${process.env.PATH}`, WFNODE_PLUGIN_PATH: path.dirname(plugin) }, async () => {
+    delete process.env.WFNODE_NODEHOST;
+    delete process.env.WFNODE_PLUGIN;
+    const [out] = await within(found.execute.call(context([{}], [utcTop(2)])), 'execute through discovery');
+    assert.equal(out.length, 2);
+  });
+});
+
+test('errors lead with what is wrong, in the form\'s labels and with the format expected', async () => {
+  await assert.rejects(within(execute([{}], [{ clientTimeZone: 'Nowhere/Zone' }]), 'a bad zone'), (e) =>
+    /^Client Time Zone is not a known IANA time zone name: "Nowhere\/Zone" \(e\.g\. Europe\/Berlin\)/.test(e.message));
+  await assert.rejects(within(execute([{}], [{ clientTimeZone: 'UTC', options: { filter: 'Nope eq 1' } }]), 'a bad filter'), (e) => {
+    assert.match(e.message, /^The PBX refused the request: HTTP 400/);
+    assert.doesNotMatch(e.message, /%[0-9A-F]{2}/);
+    assert.match(e.description, /^GET \/xapi\/v1\/.*Nope eq 1/);
+    return true;
+  });
+  const { ThreecxPurgeChats } = require(path.join(packageDir, 'dist/nodes/ThreecxPurgeChats/ThreecxPurgeChats.node.js'));
+  const purge = (parameters) => new ThreecxPurgeChats().execute.call(context([{}], [parameters]));
+  await assert.rejects(within(purge({ period: { All: false, Start: 'yesterday', Stop: null }, options: { dryRun: true } }), 'a bad Start'), (e) =>
+    /^Period › Start has an invalid format: "yesterday"; expected an ISO 8601 date and time with an offset, such as 2026-01-01T00:00:00Z/.test(e.message));
+  await assert.rejects(within(purge({ period: { All: true, Start: null, Stop: null } }), 'All without the confirmation'), (e) =>
+    /set Confirm Purge All to true .*Options › Dry Run/.test(e.message) && !/confirmPurgeAll|options\.dryRun/.test(e.message));
+  // Top left empty (n8n keeps an added, empty number as null) asks for no $top.
+  const before = (await emu.requests()).length;
+  const [out] = await within(execute([{}], [{ clientTimeZone: 'UTC', options: { top: null, skip: 2990 } }]), 'an empty Top');
+  assert.equal(out.length, 10);
+  assert.ok((await emu.requests()).slice(before).every((t) => !t.includes('$top')));
+});
+
+test('the Test button says a wrong key is wrong, and takes no new token for a good one', async () => {
+  const wrong = await within(node.methods.credentialTest.threecxApiTest({ data: { ...creds, apiKey: 'wrong-secret-value' } }), 'test');
+  assert.equal(wrong.status, 'Error');
+  assert.match(wrong.message, /^The PBX refused the credential's Client ID or API Key/);
+  assert.ok(!wrong.message.includes('wrong-secret-value'));
+  await within(execute([{}], [utcTop(1)]), 'an execution, holding a token');
+  const tokens = (await emu.counters()).tokenRequests;
+  const good = await within(node.methods.credentialTest.threecxApiTest({ data: creds }), 'test');
+  assert.equal(good.status, 'OK', good.message);
+  assert.equal((await emu.counters()).tokenRequests, tokens);
+});
 
 test('a reply that names no request fails what is pending', () =>
   hostileHost('unnamed', `while read -r line; do echo '{"id":null,"type":"rejected","pairedItem":null,"error":{"message":"the request is not valid JSON"}}'; done`,

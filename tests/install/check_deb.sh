@@ -3,8 +3,9 @@
 # distribution would: one package per component, split as Debian splits its libraries, with
 # the Depends between them; each file in its package; a copyright file and a changelog in
 # every package's own doc folder; no run path, no path of the build; the loader's ldconfig
-# trigger and no maintainer script; lintian without an error or a warning; the n8n package
-# declaring the same licence; and the unpacked nodehost finding the unpacked plugin.
+# trigger and no maintainer script; lintian without an error or a warning; the n8n package's
+# tarball in threecx-wfnode, naming no build path and declaring the same licence; and the
+# unpacked nodehost finding the unpacked plugin.
 # Usage: check_deb.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1 src=$2
@@ -61,6 +62,9 @@ holds libwfnode-dev ./usr/$libdir/libwfnode_loader.so ./usr/include/wfnode/wfnod
 holds threecx-wfnode ./usr/$libdir/wfnode/plugins/libthreecx_wfnode.so ./usr/share/wfnode/schemas/downloadChatHistory.json \
       ./usr/share/wfnode/examples/nightly-export-and-purge.json ./usr/share/doc/threecx-wfnode/CHANGELOG.md
 holds wfnode-nodehost ./usr/bin/nodehost ./usr/share/man/man1/nodehost.1.gz
+if grep -q '^WFNODE_BUILD_N8N_PACKAGE:BOOL=ON$' "$build/CMakeCache.txt"; then
+  holds threecx-wfnode ./usr/share/wfnode/n8n/n8n-nodes-threecx-chat.tgz  # what n8n admins npm install
+fi
 # The runtime library package holds the library only: its namelink, headers and CMake files
 # are the -dev package's.
 if grep -v -e "^./usr/$libdir/$soname" -e "^./usr/share/doc/" "$WORK/$loader.files"; then fail "$loader holds more than the library"; fi
@@ -74,7 +78,11 @@ grep -q "^libwfnode_loader ${soname##*.so.} $loader (>= $version)$" "$WORK/contr
 
 root=$WORK/root
 for p in "${packages[@]}"; do dpkg-deb -x "$(deb "$p")" "$root"; done
-if grep -rIl -e "$build" -e "$src" "$root"; then fail "the files above name the build folder"; fi
+# The n8n tarball's files are read too (unpacked beside the packages' files).
+if [ -f "$root/usr/share/wfnode/n8n/n8n-nodes-threecx-chat.tgz" ]; then
+  mkdir "$WORK/n8n-tarball" && tar xzf "$root/usr/share/wfnode/n8n/n8n-nodes-threecx-chat.tgz" -C "$WORK/n8n-tarball"
+fi
+if grep -rIl -e "$build" -e "$src" "$root" "$WORK/n8n-tarball" 2>/dev/null; then fail "the files above name the build folder"; fi
 # No run path under /usr (Debian policy 10.2): ld.so finds the loader in the system's folder.
 while IFS= read -r elf; do
   if readelf -d "$elf" | grep -E 'R(UN)?PATH'; then fail "$elf has a run path"; fi

@@ -26,8 +26,20 @@ for f in include/wfnode/wfnode.h include/wfnode/options.h include/wfnode/loader.
   [ -e "$prefix/$f" ] || { echo "missing from the install: $f" >&2; exit 1; }
 done
 
+n8n_tarball=$prefix/share/wfnode/n8n/n8n-nodes-threecx-chat.tgz
+if grep -q '^WFNODE_BUILD_N8N_PACKAGE:BOOL=ON$' "$build/CMakeCache.txt"; then
+  [ -f "$n8n_tarball" ] || { echo "missing from the install: the n8n package's tarball (share/wfnode/n8n)" >&2; exit 1; }
+  # What n8n users install: unpacked here so the check below reads inside it too.
+  mkdir "$WORK/n8n-tarball" && tar xzf "$n8n_tarball" -C "$WORK/n8n-tarball"
+  for f in package.json dist/lib/host.js dist/nodes/ThreecxDownloadChatHistory/ThreecxDownloadChatHistory.node.js \
+           dist/nodes/ThreecxDownloadChatHistory/ThreecxDownloadChatHistory.node.json dist/credentials/ThreecxApi.credentials.js; do
+    [ -f "$WORK/n8n-tarball/package/$f" ] || { echo "the n8n tarball lacks $f" >&2; exit 1; }
+  done
+  [ ! -e "$WORK/n8n-tarball/package/build-tree.json" ] || { echo "the n8n tarball holds the build tree's build-tree.json" >&2; exit 1; }
+fi
+
 step "no build path in the install"
-if grep -rIl -e "$build" -e "$src" "$prefix"; then echo "the files above name the build or source folder" >&2; exit 1; fi
+if grep -rIl -e "$build" -e "$src" "$prefix" "$WORK/n8n-tarball" 2>/dev/null; then echo "the files above name the build or source folder" >&2; exit 1; fi
 # Outside /usr the install is relocatable: nodehost finds the loader by a run path relative to
 # itself (under /usr it has none; tests/install/check_deb.sh). The libraries need none.
 readelf -d "$prefix/bin/nodehost" | grep -qF "Library runpath: [\$ORIGIN/../$libdir]" ||

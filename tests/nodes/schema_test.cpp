@@ -146,7 +146,9 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
                            "retryBudgetS", "requestTimeoutS"};
     for (rapidjson::SizeType i = 0; i < 20; ++i) CHECK(std::string(options[i]["name"].GetString()) == order[i]);
     CHECK(std::string(options[0]["type"].GetString()) == "number");
-    CHECK(options[0]["default"].GetInt() == 50);  // the value a user starts from once Top is added
+    // Top starts empty once added (the node has no default for it), its example the placeholder.
+    CHECK(options[0]["default"].IsNull());
+    CHECK(std::string(options[0]["placeholder"].GetString()) == "50");
     CHECK(!options[0].HasMember("displayOptions"));
     CHECK(options[13]["displayOptions"]["show"]["returnAll"][0].GetBool());  // Page Size only under Return All
     CHECK(options[14]["displayOptions"]["show"]["returnAll"][0].GetBool());

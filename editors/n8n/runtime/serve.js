@@ -5,20 +5,11 @@
 // process ending, or a reply that names no request, fails what is pending.
 'use strict';
 const { spawn } = require('node:child_process');
-const path = require('node:path');
 const readline = require('node:readline');
 
-const host = require('./host.json');
+const { locateHost, forgetHost } = require('./host.js');
 
 let current = null;
-
-function hostPaths() {
-  // An install elsewhere names its own nodehost and plugin.
-  return {
-    nodehost: process.env.WFNODE_NODEHOST || path.resolve(__dirname, host.nodehost),
-    plugin: process.env.WFNODE_PLUGIN || path.resolve(__dirname, host.plugin),
-  };
-}
 
 // The reply types that end a request: an execution streams items and errors up to its
 // "done"; any other request has one reply, an options call's failure being an "error".
@@ -28,7 +19,7 @@ function isLast(op, type) {
 }
 
 function start() {
-  const { nodehost, plugin } = hostPaths();
+  const { nodehost, plugin } = locateHost(); // throws, saying what to install
   const proc = spawn(nodehost, ['serve', plugin], { stdio: ['pipe', 'pipe', 'pipe'], env: withTokenStore(process.env) });
   const server = { proc, pending: new Map(), next: 1, stderr: '', dead: false };
   proc.stderr.on('data', (d) => (server.stderr = (server.stderr + d).slice(-4000)));
@@ -68,9 +59,12 @@ function start() {
     server.dead = true;
     if (current === server) current = null;
     const stderr = server.stderr.trim();
-    failPending(new Error(`nodehost serve ${why}${stderr ? `: ${stderr}` : ''}`));
+    failPending(new Error(`nodehost serve ${why}${stderr ? `; it said: ${stderr}` : ''}`));
   };
-  proc.on('error', (e) => fail(`could not start (${e.message})`));
+  proc.on('error', (e) => {
+    forgetHost(); // looked for again by the next request: it may have moved
+    fail(`could not start (${e.message})`);
+  });
   // 'close' comes after the last line of stdout has been read, so every reply it sent counts.
   proc.on('close', (code, signal) => fail(`ended (${signal || `exit status ${code}`}) with requests pending`));
   proc.stdin.on('error', () => {}); // the process is gone: 'close' fails what is pending
@@ -93,7 +87,13 @@ function idle(server) {
 // Sends `request` (an id is added); onLine sees every reply line; resolves with the last.
 function request(body, onLine = () => {}) {
   // A process that has exited, even if its last output is still being read, takes no more.
-  if (!current || current.dead || current.proc.exitCode !== null || current.proc.signalCode !== null) current = start();
+  if (!current || current.dead || current.proc.exitCode !== null || current.proc.signalCode !== null) {
+    try {
+      current = start();
+    } catch (e) {
+      return { id: null, done: Promise.reject(e), cancel: () => {} };
+    }
+  }
   const server = current;
   const id = `r${server.next++}`;
   return {
