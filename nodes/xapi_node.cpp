@@ -81,7 +81,8 @@ struct XapiPlan {
 
     // The request a collection's first page (or any other operation) sends.
     std::string first_url() const {
-        if (shape != "collection") return path;
+        // An entity's own options ($select, $expand), no paging.
+        if (shape != "collection") return url({.top = std::nullopt, .skip = 0, .by_time = false, .since = {}, .ask_count = false});
         if (return_all) return url({.top = top ? std::min(*top, page_size) : page_size, .skip = skip, .by_time = false, .since = {}, .ask_count = true});
         return url({.top = top, .skip = skip, .by_time = false, .since = {}, .ask_count = false});
     }
