@@ -46,7 +46,7 @@ TEST_CASE("an entity by a string key: the literal quoted, its quote doubled, per
     CHECK(count_of(emu.requests(), "GET /xapi/v1/WebsiteLinks(%27O%27%27Brien%27)") == 1);
 }
 
-TEST_CASE("a guarded DELETE is refused without confirm and sends nothing; confirmed, it deletes with If-Match") {
+TEST_CASE("a guarded DELETE is refused without confirm and sends nothing, and once confirmed deletes with If-Match") {
     EmulatorProcess emu;
     const std::string del = R"({"resource":"WebsiteLinks","operation":"DeleteWeblink","Link":"link-01")";
     auto refused = execute("threecx.xapi", del + "}", emu.credentials());
