@@ -66,6 +66,22 @@ Value property(const std::string &name, const Value &prop, bool required, Alloc 
     if (dynamic) options.AddMember("loadOptionsMethod", Value(prop["x-options-source"], a), a);
     if (options.MemberCount()) p.AddMember("typeOptions", options, a);
     if (type == "collection") p.AddMember("options", properties(prop, a), a);
+    // A fixed list of choices: n8n's options, each shown by its "x-enum-names" entry.
+    if (type == "options" && !dynamic && prop.HasMember("enum") && prop["enum"].IsArray()) {
+        const Value &values = prop["enum"];
+        const Value *names = prop.HasMember("x-enum-names") && prop["x-enum-names"].IsArray() &&
+                                     prop["x-enum-names"].Size() == values.Size()
+                                 ? &prop["x-enum-names"]
+                                 : nullptr;
+        Value choices(rapidjson::kArrayType);
+        for (rapidjson::SizeType i = 0; i < values.Size(); ++i) {
+            Value choice(rapidjson::kObjectType);
+            choice.AddMember("name", Value(names ? (*names)[i] : values[i], a), a);
+            choice.AddMember("value", Value(values[i], a), a);
+            choices.PushBack(choice, a);
+        }
+        p.AddMember("options", choices, a);
+    }
     // A field shown only under a condition: n8n's displayOptions, relative to its siblings.
     if (prop.HasMember("x-show-when") && prop["x-show-when"].IsObject()) {
         Value show(rapidjson::kObjectType);

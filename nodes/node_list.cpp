@@ -5,7 +5,8 @@
 
 #define THREECX_NODES(NODE)     \
     NODE(download_chat_history) \
-    NODE(purge_chats)
+    NODE(purge_chats)           \
+    NODE(xapi_node)
 
 namespace threecx {
 #define THREECX_DECLARE_NODE(name) const wfplugin::Node &name();

@@ -219,4 +219,25 @@ long Client::post_json(const std::string &path, const std::string &body, const R
     });
 }
 
+Client::Answer Client::request(const std::string &method, const std::string &path, const std::string &body,
+                               const std::vector<std::string> &headers, const RequestOptions &options) {
+    http::Request req;
+    req.method = method;
+    req.url = absolute(path);
+    req.body = body;
+    req.headers = {"Accept: application/json"};
+    if (!body.empty()) req.headers.push_back("Content-Type: application/json");
+    req.headers.insert(req.headers.end(), headers.begin(), headers.end());
+    return send(req, method + " " + target_of(path), method == "GET", options, [](http::Exchange &r) {
+        Answer a;
+        a.status = r.status();
+        a.content_type = r.content_type();
+        a.body = r.read_all(max_entity_bytes + 1);
+        if (a.body.size() > max_entity_bytes)
+            throw NodeError(WFNODE_ERR_API, fmt::format("the answer is larger than {} bytes; not read", max_entity_bytes), {},
+                            static_cast<int>(a.status));
+        return a;
+    });
+}
+
 }  // namespace threecx::xapi

@@ -63,6 +63,20 @@ public:
     // Tried again only when the server cannot have acted on it (see wfplugin/retry.hpp).
     long post_json(const std::string &path, const std::string &body, const RequestOptions &options);
 
+    // An answer read whole: what a request for one entity, or an action, brings.
+    struct Answer {
+        long status = 0;
+        std::string content_type;
+        std::string body;
+    };
+    static constexpr size_t max_entity_bytes = 16u << 20;  // an entity's or an action's answer
+
+    // Any request of the XAPI (relative to the service root) with an optional JSON body and
+    // extra headers ("If-Match: *"); a 2xx answer is returned, anything else thrown. Tried
+    // again under `options` when GET, otherwise only when the server cannot have acted.
+    Answer request(const std::string &method, const std::string &path, const std::string &body,
+                   const std::vector<std::string> &headers, const RequestOptions &options);
+
 private:
     // A request ready to leave and the token it carries.
     struct Authorised {

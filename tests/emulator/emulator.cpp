@@ -141,6 +141,15 @@ void Emulator::attach(httplib::Server &server, bool tls) {
                });
     server.Post(at + "/xapi/v1/PurgeChats", [this](const auto &req, auto &res) { purge(req, res); });
     server.Get(at + "/xapi/v1/Defs/TimeZones", [this](const auto &req, auto &res) { time_zones(req, res); });
+    server.Get(at + "/xapi/v1/WebsiteLinks", [this](const auto &req, auto &res) {
+        if (authorised(req, res)) weblinks_.list(req, res);
+    });
+    server.Get(at + R"(/xapi/v1/WebsiteLinks\((.*)\))", [this](const httplib::Request &req, httplib::Response &res) {
+        if (authorised(req, res)) weblinks_.get(req, res, req.matches[1]);
+    });
+    server.Delete(at + R"(/xapi/v1/WebsiteLinks\((.*)\))", [this](const httplib::Request &req, httplib::Response &res) {
+        if (authorised(req, res)) weblinks_.remove(req, res, req.matches[1]);
+    });
     server.Get(R"(/admin/.*)", [this](const auto &req, auto &res) { admin(req, res); });
     server.Post(R"(/admin/.*)", [this](const auto &req, auto &res) { admin(req, res); });
     server.set_error_handler([](const httplib::Request &req, httplib::Response &res) {

@@ -5,6 +5,8 @@
 // with, add chats through and read the purge log from.
 #pragma once
 
+#include "weblinks.hpp"
+
 #include "history.hpp"
 
 #include <httplib.h>
@@ -114,6 +116,7 @@ private:
     bool tls_ = false;
     std::shared_mutex data_mutex_;  // guards history_
     History history_;
+    Weblinks weblinks_;  // the generic 3CX node's entities (weblinks.hpp)
 
     std::mutex mutex_;  // guards everything below
     Faults faults_;

@@ -21,27 +21,29 @@ LoadError load_error(const std::string &path) {
 
 }  // namespace
 
-TEST_CASE("the plugin loads, passes the version check and lists both nodes") {
+TEST_CASE("the plugin loads, passes the version check and lists its three nodes") {
     wfnode::Plugin p(PLUGIN_PATH);
     CHECK(p.api().abi_version.major == WFNODE_VERSION_MAJOR);
     auto nodes = p.nodes();
-    REQUIRE(nodes.size() == 2);
+    REQUIRE(nodes.size() == 3);
     CHECK(std::string(nodes[0]->type) == "threecx.downloadChatHistory");
     CHECK(std::string(nodes[0]->display_name) == "Download Chat History");
     CHECK(std::string(nodes[1]->type) == "threecx.purgeChats");
     CHECK(std::string(nodes[1]->display_name) == "Purge Chats");
+    CHECK(std::string(nodes[2]->type) == "threecx.xapi");
+    CHECK(std::string(nodes[2]->display_name) == "3CX");
     CHECK(std::string(nodes[0]->credential_type) == "threecxApi");
     REQUIRE(p.find_credential("threecxApi") != nullptr);
     CHECK(std::string(p.find_credential("threecxApi")->display_name) == "3CX API");
-    CHECK(p.api().node_get(2) == nullptr);
+    CHECK(p.api().node_get(3) == nullptr);
 }
 
 TEST_CASE("a plugin can be loaded twice (init is reference-counted) and moved") {
     wfnode::Plugin a(PLUGIN_PATH);
     wfnode::Plugin b(PLUGIN_PATH);
     wfnode::Plugin c(std::move(a));
-    CHECK(c.nodes().size() == 2);
-    CHECK(b.nodes().size() == 2);
+    CHECK(c.nodes().size() == 3);
+    CHECK(b.nodes().size() == 3);
 }
 
 TEST_CASE("a missing file") {

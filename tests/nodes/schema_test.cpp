@@ -55,7 +55,7 @@ TEST_CASE("describe prints the schema files as standard JSON Schema and their hi
     auto described = testsupport::parse(r.out);
     CHECK(std::string(described["abiVersion"].GetString()) == "1.4.0");
     const auto &nodes = described["nodes"];
-    REQUIRE(nodes.Size() == 2);
+    REQUIRE(nodes.Size() == 3);
     const char *files[] = {"downloadChatHistory", "purgeChats"};
     for (rapidjson::SizeType i = 0; i < 2; ++i) {
         INFO(files[i]);
@@ -65,6 +65,12 @@ TEST_CASE("describe prints the schema files as standard JSON Schema and their hi
         CHECK(!has_hint(nodes[i]["schema"]));
         CHECK(has_hint(file));
     }
+    // The 3CX node's schema is generated at build time (tools/xapi/generate_node.py).
+    CHECK(std::string(nodes[2]["type"].GetString()) == "threecx.xapi");
+    CHECK(std::string(nodes[2]["schema"]["$id"].GetString()) == "urn:wfnode:threecx.xapi:parameters");
+    CHECK(nodes[2]["schema"]["required"] == testsupport::parse(R"(["resource","operation"])"));
+    CHECK(nodes[2]["schema"]["properties"]["operation"]["enum"].Size() == 601);
+    CHECK(!has_hint(nodes[2]["schema"]));
     CHECK(described["credentials"][0]["schema"]["$id"] == schema_file("threecxApi")["$id"]);
     CHECK(!has_hint(described["credentials"][0]["schema"]));
 
@@ -167,6 +173,28 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
     const auto &purge_options = d["nodes"][1]["properties"][2];
     CHECK(purge_options["default"] == testsupport::parse(R"({"dryRun": true})"));
     CHECK(purge_options["options"][0]["default"].GetBool());  // Dry Run, once added, starts on too
+
+    // The 3CX node: Resource and Operation as dropdowns, each operation's fields under it.
+    const auto &xapi = d["nodes"][2];
+    CHECK(std::string(xapi["name"].GetString()) == "threecxXapi");
+    const auto &fields = xapi["properties"];
+    CHECK(std::string(fields[0]["name"].GetString()) == "resource");
+    CHECK(std::string(fields[0]["type"].GetString()) == "options");
+    CHECK(fields[0]["options"].Size() == 132);
+    CHECK(std::string(fields[1]["name"].GetString()) == "operation");
+    REQUIRE(fields[1]["options"].Size() == 601);
+    bool drop_call = false;
+    for (const auto &o : fields[1]["options"].GetArray())
+        drop_call = drop_call || (std::string(o["value"].GetString()) == "DropCall" &&
+                                  std::string(o["name"].GetString()) == "ActiveCalls: Drop Call");
+    CHECK(drop_call);
+    bool link_shown = false;
+    for (const auto &f : fields.GetArray())
+        if (std::string(f["name"].GetString()) == "Link")
+            for (const auto &op : f["displayOptions"]["show"]["operation"].GetArray())
+                link_shown = link_shown || std::string(op.GetString()) == "GetWeblink";
+    CHECK(link_shown);
+    CHECK(fields[fields.Size() - 1]["default"] == testsupport::parse(R"({"dryRun": true})"));  // Options: a form starts as a dry run
 
     const auto &cred = d["credentials"][0]["properties"];
     CHECK(std::string(cred[2]["name"].GetString()) == "apiKey");

@@ -12,12 +12,13 @@ using namespace testsupport;
 TEST_CASE("a third node registered with one source file, one schema and one list line") {
     wfnode::Plugin p(THIRD_NODE_PLUGIN_PATH);
     auto nodes = p.nodes();
-    REQUIRE(nodes.size() == 3);
+    REQUIRE(nodes.size() == 4);
     CHECK(std::string(nodes[0]->type) == "threecx.downloadChatHistory");
     CHECK(std::string(nodes[1]->type) == "threecx.purgeChats");
-    CHECK(std::string(nodes[2]->type) == "test.echo");
-    CHECK(nodes[2]->credential_type == nullptr);
-    CHECK(std::string(nodes[2]->schema_json).find("\"Echo\"") != std::string::npos);
+    CHECK(std::string(nodes[2]->type) == "threecx.xapi");
+    CHECK(std::string(nodes[3]->type) == "test.echo");
+    CHECK(nodes[3]->credential_type == nullptr);
+    CHECK(std::string(nodes[3]->schema_json).find("\"Echo\"") != std::string::npos);
     // Credential types follow from the nodes: still just one.
     REQUIRE(p.credentials().size() == 1);
     CHECK(std::string(p.credentials()[0]->name) == "threecxApi");
