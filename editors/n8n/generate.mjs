@@ -101,6 +101,7 @@ function n8nConventions(props) {
 const nodes = [];
 n8n.nodes.forEach((description, i) => {
   const type = plain.nodes[i].type;
+  if (config.leaveOut && config.leaveOut[type]) return; // not in the package yet: the config says why
   const cls = pascal(description.name);
   const dir = path.join(dist, 'nodes', cls);
   const full = {
@@ -172,7 +173,7 @@ write(path.join(outDir, 'package.json'), json({
   main: 'dist/lib/node.js',
   files: ['dist'],
   n8n: { n8nNodesApiVersion: 1, nodes, credentials },
-  wfnode: { nodehost: nodehostVersion, pluginId: n8n.id, documentation: config.documentation.install },
+  wfnode: { nodehost: nodehostVersion, pluginId: n8n.id, documentation: config.documentation.install, leftOut: config.leaveOut || {} },
 }));
 // The licence it declares, in the words of the repository's LICENSE (npm ships it with any "files").
 write(path.join(outDir, 'LICENSE'), fs.readFileSync(path.join(here, '..', '..', 'LICENSE'), 'utf8'));

@@ -52,7 +52,7 @@ int main(int argc, char **argv) {
     printf("plugin %s %s, ABI %u.%u\n", plugin->id, plugin->version, plugin->abi_version.major, plugin->abi_version.minor);
     n = plugin->node_count();
     for (i = 0; i < n; ++i) printf("%s\t%s\n", plugin->node_get(i)->type, plugin->node_get(i)->display_name);
-    if (n != 2 || plugin->node_get(n) != NULL) return 1;
+    if (n != 3 || plugin->node_get(n) != NULL) return 1;
 
     memset(&host, 0, sizeof host);
     host.struct_size = sizeof host;

@@ -12,7 +12,7 @@ using namespace wfplugin;
 TEST_CASE("nodehost list: one line per node, type TAB display name") {
     auto r = run({NODEHOST_PATH, "list", PLUGIN_PATH});
     CHECK(r.exit_code == 0);
-    CHECK(r.out == "threecx.downloadChatHistory\tDownload Chat History\nthreecx.purgeChats\tPurge Chats\n");
+    CHECK(r.out == "threecx.downloadChatHistory\tDownload Chat History\nthreecx.purgeChats\tPurge Chats\nthreecx.xapi\t3CX\n");
 }
 
 TEST_CASE("nodehost reports loader errors clearly") {
