@@ -382,7 +382,7 @@ const std::string api_key = "demo-secret";
 
 }  // namespace
 
-TEST_CASE("processes on several machines share one token through Redis; without it each fetches its own") {
+TEST_CASE("processes on several machines share one token through Redis, and without it each fetches its own") {
     EmulatorProcess emu({"--chats", "50"});
     const std::string creds = emu.credentials_argument();
     RedisServer redis;
@@ -432,7 +432,7 @@ TEST_CASE("processes on several machines share one token through Redis; without 
     CHECK(emu.counter("tokenRequests") == 1 + 4);
 }
 
-TEST_CASE("Redis stopped mid-run: a clear error and no token fetched; restarted empty: one new token, shared again") {
+TEST_CASE("Redis stopped mid-run: a clear error and no token fetched, then restarted empty: one new token, shared again") {
     EmulatorProcess emu({"--chats", "50"});
     const std::string creds = emu.credentials_argument();
     RedisServer redis;
@@ -556,7 +556,7 @@ TEST_CASE("keys holding garbage: a bad record is replaced, a lock that never exp
     }
 }
 
-TEST_CASE("a Redis with a password: none, a wrong one and a URL holding one fail clearly; no secret printed") {
+TEST_CASE("a Redis with a password: none, a wrong one and a URL holding one fail clearly, and no secret is printed") {
     EmulatorProcess emu({"--chats", "50"});
     const std::string creds = emu.credentials_argument();
     const std::string password = "redis-pass-7f3a9c";
