@@ -321,7 +321,7 @@ private:
                 for (int i = 0; i < 2 && going; ++i) {
                     if (!p[i].revents) continue;
                     const ssize_t n = read(p[i].fd, buf, sizeof buf);
-                    going = n > 0 && write(p[1 - i].fd, buf, static_cast<size_t>(n)) == n;
+                    going = n > 0 && send(p[1 - i].fd, buf, static_cast<size_t>(n), MSG_NOSIGNAL) == n;
                 }
             }
         }
