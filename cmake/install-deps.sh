@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config binutils
   libcurl4-openssl-dev rapidjson-dev libsimdjson-dev libfmt-dev doctest-dev libcli11-dev
-  libcpp-httplib-dev libhowardhinnant-date-dev libssl-dev zlib1g-dev libbrotli-dev tzdata
+  libcpp-httplib-dev libhowardhinnant-date-dev libssl-dev zlib1g-dev libbrotli-dev libhiredis-dev tzdata
   python3 python3-jsonschema python3-yaml
   nodejs chromium
   redis-server postgresql-15

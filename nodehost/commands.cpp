@@ -139,7 +139,8 @@ int cmd_options(const OptionsOptions &o) {
     cb.on_log = [&](int32_t level, std::string_view m) {
         if (level >= WFNODE_LOG_WARN) std::fprintf(stderr, "nodehost: log: %s\n", visible_text(m, Backslashes::keep).c_str());
     };
-    auto status = plugin.load_options(call, cb);
+    const auto store = token_store_config(o.token_store);
+    auto status = load_options(plugin, call, store ? &*store : nullptr, cb);
     if (!status) {
         std::fprintf(stderr, "nodehost: %s (ABI %s) offers no options: it does not implement %s (ABI 1.2)\n",
                      o.plugin_path.c_str(), abi_text(plugin.api().abi_version).c_str(), WFNODE_EXT_OPTIONS);
@@ -202,8 +203,10 @@ int cmd_exec(const ExecOptions &o) {
     auto creds_doc = parse_json(creds, "--credentials");
     warn_secrets_on_command_line(plugin, o.node_type, o.credentials, creds_doc);
 
+    const auto store = token_store_config(o.token_store);
     NodeRun run;
     run.node_type = o.node_type;
+    run.token_store = store ? &*store : nullptr;
     run.parameters = &params;
     run.credentials_json = creds;
     run.continue_on_fail = o.continue_on_fail;

@@ -31,12 +31,14 @@ struct ExecOptions {
     bool verbose = false;
     bool dry_run = false;   // through the plugin's "wfnode.dry-run/1": only reads are sent
     std::string state;      // --state FILE: the node's state across runs, committed on success
+    std::string token_store;  // --token-store URL (else $WFNODE_TOKEN_STORE): tokens shared through Redis
 };
 int cmd_exec(const ExecOptions &options);
 
 struct OptionsOptions {
     std::string plugin_path, node_type, field, params = "{}", credentials = "null";
     bool json = false;  // print each choice as its JSON object instead of value TAB name
+    std::string token_store;  // as for exec
 };
 // The choices of one field ("wfnode.options/1"); exit 1 when the plugin offers none.
 int cmd_options(const OptionsOptions &options);

@@ -12,6 +12,18 @@
 
 #include <cstdio>
 
+namespace {
+
+// --token-store on each command that runs nodes.
+void add_token_store_option(CLI::App *command, std::string &value) {
+    command->add_option("--token-store", value,
+                        "Share access tokens with every process (on any machine) using this Redis: "
+                        "redis://HOST:PORT/DB (default: $WFNODE_TOKEN_STORE); the password only from "
+                        "$WFNODE_TOKEN_STORE_PASSWORD. When it cannot be used, an execution that needs a token fails");
+}
+
+}  // namespace
+
 int main(int argc, char **argv) {
     CLI::App app{"nodehost: load a wfnode plugin, describe its nodes, execute them"};
     app.require_subcommand(1);
@@ -45,6 +57,7 @@ int main(int argc, char **argv) {
     exec->add_option("--state", exec_opts.state,
                      "Keep the node's state across runs in this file (an incremental export's checkpoint): read "
                      "and locked at the start, replaced only when the execution succeeded");
+    add_token_store_option(exec, exec_opts.token_store);
 
     nodehost::OptionsOptions options_opts;
     auto *options = app.add_subcommand("options", "Print the choices the plugin offers for one field: value, a tab, name");
@@ -54,11 +67,14 @@ int main(int argc, char **argv) {
     options->add_option("--credentials", options_opts.credentials, "Credentials: inline JSON or @file");
     options->add_option("--params", options_opts.params, "The node's parameters so far: inline JSON or @file");
     options->add_flag("--json", options_opts.json, "Print each choice as a JSON object");
+    add_token_store_option(options, options_opts.token_store);
 
     std::string serve_plugin;
     auto *serve = app.add_subcommand("serve", "Serve an editor over JSON Lines on stdin/stdout: describe, execute "
                                               "(per-item parameters, streamed items and errors), options, cancel");
     serve->add_option("PLUGIN", serve_plugin, "Path of the plugin .so")->required();
+    std::string serve_token_store;
+    add_token_store_option(serve, serve_token_store);
 
     nodehost::RunOptions run_opts;
     std::string now_text;
@@ -71,6 +87,7 @@ int main(int argc, char **argv) {
     run->add_flag("-q,--quiet", run_opts.quiet, "No progress and no summary; errors only");
     run->add_flag("-v,--verbose", run_opts.verbose, "Print the plan and the plugins' info log lines");
     run->add_option("--now", now_text, "Evaluate $now as this ISO 8601 instant (reproducible runs)");
+    add_token_store_option(run, run_opts.token_store);
 
     std::string verify_folder;
     auto *verify = app.add_subcommand("verify", "Check the archive files under FOLDER against their manifests (SHA-256, "
@@ -93,7 +110,7 @@ int main(int argc, char **argv) {
         if (*describe) return nodehost::cmd_describe(plugin, type, format);
         if (*exec) return nodehost::cmd_exec(exec_opts);
         if (*run) return nodehost::run_pipeline(run_opts);
-        if (*serve) return nodehost::cmd_serve(serve_plugin);
+        if (*serve) return nodehost::cmd_serve(serve_plugin, serve_token_store);
         if (*verify) return nodehost::cmd_verify(verify_folder);
     } catch (const wfnode::LoadError &e) {
         std::fprintf(stderr, "nodehost: error: %s\n", e.what());

@@ -1,6 +1,7 @@
 #include "node_runner.hpp"
 
 #include "io.hpp"
+#include "redis_token_store.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -130,15 +131,26 @@ wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode:
         if (callbacks.on_error) callbacks.on_error(e);
         return e.status;
     }
+    std::optional<TokenStoreSession> store;
+    if (run.token_store) store.emplace(*run.token_store, callbacks);
     auto call = prepare_call(plugin, run, callbacks);
     if (auto *status = std::get_if<wfnode_status>(&call)) return *status;
     const auto &c = std::get<wfnode::ExecuteCall>(call);
-    if (run.state) {
-        if (run.dry_run) return plugin.execute_dry_run(c, callbacks, *run.state).value_or(WFNODE_ERR_DRY_RUN);
-        return plugin.execute(c, callbacks, *run.state);
-    }
-    if (run.dry_run) return plugin.execute_dry_run(c, callbacks).value_or(WFNODE_ERR_DRY_RUN);
-    return plugin.execute(c, callbacks);
+    wfnode_status status;
+    if (run.state)
+        status = run.dry_run ? plugin.execute_dry_run(c, callbacks, *run.state).value_or(WFNODE_ERR_DRY_RUN)
+                             : plugin.execute(c, callbacks, *run.state);
+    else status = run.dry_run ? plugin.execute_dry_run(c, callbacks).value_or(WFNODE_ERR_DRY_RUN) : plugin.execute(c, callbacks);
+    return store ? store->finish(status) : status;
+}
+
+std::optional<wfnode_status> load_options(const wfnode::Plugin &plugin, const wfnode::OptionsCall &call,
+                                          const TokenStoreConfig *token_store, wfnode::ExecuteCallbacks callbacks) {
+    std::optional<TokenStoreSession> store;
+    if (token_store) store.emplace(*token_store, callbacks);
+    auto status = plugin.load_options(call, callbacks);
+    if (status && store) return store->finish(*status);
+    return status;
 }
 
 std::optional<wfnode_status> validate_node(const wfnode::Plugin &plugin, const NodeRun &run,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "expressions.hpp"
+#include "token_store_config.hpp"
 #include <wfnode/loader.hpp>
 
 #include <rapidjson/document.h>
@@ -33,6 +34,8 @@ struct NodeRun {
     // The step's state across runs ("wfnode.state/1"), offered when not null.
     const wfnode::NodeState *state = nullptr;
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+    // The shared token store lent to the plugin ("wfnode.token-store/1"), when not null.
+    const TokenStoreConfig *token_store = nullptr;
     // Sees each item's parameters once evaluated, before they are sent; may add to them, or
     // refuse the whole execution by throwing HostRefusal (nodehost's archive guard).
     std::function<void(rapidjson::Document &parameters)> guard;
@@ -51,6 +54,11 @@ void install_interrupt_handler();
 // Evaluates expressions (an ExpressionError names the item and the parameter; it becomes an
 // invalid-input error of that item) and executes. Returns the plugin's status.
 wfnode_status run_node(const wfnode::Plugin &plugin, const NodeRun &run, wfnode::ExecuteCallbacks callbacks);
+
+// The choices of one field (plugin.load_options), with the shared token store lent when
+// `token_store` is not null; nullopt when the plugin offers no options.
+std::optional<wfnode_status> load_options(const wfnode::Plugin &plugin, const wfnode::OptionsCall &call,
+                                          const TokenStoreConfig *token_store, wfnode::ExecuteCallbacks callbacks);
 
 // The same checks without running anything, through the plugin's "wfnode.validate/1"
 // extension; nullopt when the plugin does not offer it.

@@ -101,8 +101,8 @@ std::vector<std::string> check_steps(const Pipeline &p, const RunOptions &o) {
 
 class Runner {
 public:
-    Runner(Pipeline &p, const RunOptions &o, StateFile *state)
-        : p_(p), o_(o), state_(state), progress_(ProgressDisplay::detect(o.quiet)) {
+    Runner(Pipeline &p, const RunOptions &o, StateFile *state, const TokenStoreConfig *token_store)
+        : p_(p), o_(o), state_(state), token_store_(token_store), progress_(ProgressDisplay::detect(o.quiet)) {
         // Spool files hold chat data: a private (0700) folder under $TMPDIR or /tmp, removed
         // when the run ends, whichever way it ends short of SIGKILL.
         std::string tmpl = (fs::temp_directory_path() / "nodehost-run-XXXXXX").string();
@@ -267,6 +267,7 @@ private:
         run.credentials_json = step.credentials_json;
         run.continue_on_fail = step.continue_on_fail;
         run.dry_run = o_.dry_run;
+        run.token_store = token_store_;
         if (o_.now) run.now = *o_.now;
         for_each_input(i, [&](std::string &&item) { run.items.push_back(std::move(item)); });
         r.items_in = run.items.size();
@@ -453,6 +454,7 @@ private:
     Pipeline &p_;
     const RunOptions &o_;
     StateFile *state_;  // null without "state"
+    const TokenStoreConfig *token_store_;  // null without a shared token store
     ProgressDisplay progress_;
     std::string spool_dir_;
     std::vector<StepResult> results_;
@@ -488,6 +490,7 @@ void print_plan(const Pipeline &p, const RunOptions &o) {
 }  // namespace
 
 int run_pipeline(const RunOptions &o) {
+    const auto token_store = token_store_config(o.token_store);
     Pipeline p;
     try {
         p = load_pipeline(o.pipeline_path, o.plugins);
@@ -512,7 +515,7 @@ int run_pipeline(const RunOptions &o) {
     }
     if (o.dry_run || o.verbose) print_plan(p, o);
     install_interrupt_handler();
-    return Runner(p, o, state ? &*state : nullptr).run();
+    return Runner(p, o, state ? &*state : nullptr, token_store ? &*token_store : nullptr).run();
 }
 
 }  // namespace nodehost

@@ -16,6 +16,7 @@ struct RunOptions {
     bool quiet = false;
     bool verbose = false;
     std::optional<std::chrono::system_clock::time_point> now;  // $now for expressions
+    std::string token_store;  // --token-store URL (else $WFNODE_TOKEN_STORE): tokens shared through Redis
 };
 
 // Exit status: 0 all steps succeeded, 1 a step failed, 2 the pipeline file is invalid.

@@ -265,7 +265,8 @@ struct Execution {
 
 class Server {
 public:
-    explicit Server(const std::string &plugin_path) : plugin_(plugin_path) {}
+    Server(const std::string &plugin_path, std::optional<TokenStoreConfig> token_store)
+        : plugin_(plugin_path), token_store_(std::move(token_store)) {}
 
     ~Server() {
         for (auto &[id, e] : running_)
@@ -369,7 +370,7 @@ private:
             if (!failure) failure = e;
         };
         cb.is_cancelled = [this] { return interrupted.load() || out_.failed(); };
-        auto status = plugin_.load_options(call, cb);
+        auto status = load_options(plugin_, call, token_store_ ? &*token_store_ : nullptr, cb);
         choices += "]";
         if (!status) throw UsageError("the plugin offers no options (it does not implement " WFNODE_EXT_OPTIONS ")");
         if (!failure && *status != WFNODE_OK) {
@@ -404,6 +405,7 @@ private:
         const Value *c = member(r, "continueOnFail");
         if (c && !c->IsBool()) throw UsageError("\"continueOnFail\" must be true or false");
         run->continue_on_fail = c && c->IsTrue();
+        run->token_store = token_store_ ? &*token_store_ : nullptr;
         // An editor's test run: the plugin then sends only reads, whatever the parameters say.
         const Value *d = member(r, "dryRun");
         if (d && !d->IsBool()) throw UsageError("\"dryRun\" must be true or false");
@@ -505,6 +507,7 @@ private:
     }
 
     wfnode::Plugin plugin_;
+    const std::optional<TokenStoreConfig> token_store_;
     Output out_;
     std::mutex mutex_;
     std::map<std::string, std::shared_ptr<Execution>> running_;  // by the id's JSON text
@@ -512,12 +515,13 @@ private:
 
 }  // namespace
 
-int cmd_serve(const std::string &plugin_path) {
+int cmd_serve(const std::string &plugin_path, const std::string &token_store) {
+    auto store = token_store_config(token_store);  // a bad URL ends the process before it serves
     Wakeup wakeup;
     install_stop_signals();
     int status = 0;
     {
-        Server server(plugin_path);
+        Server server(plugin_path, std::move(store));
         LineSplitter lines(wfcommon::json::max_bytes);
         const LineSplitter::OnLine on_line = [&](std::string &line, bool whole) {
             if (interrupted.load() || server.output_failed()) return;  // stopping: nothing more is acted on

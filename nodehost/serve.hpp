@@ -23,6 +23,9 @@
 // longer than 64 MiB (refused as it passes the limit, never held whole) is "rejected" and not
 // acted on, naming its top-level "id" whenever a lenient reading finds one (so a client
 // should write the id first); the process goes on.
+// With a shared token store (--token-store), an execution or options call that cannot use it
+// gets an error naming the store and why ("stopped by the host"); the process goes on, and
+// the next one connects anew.
 // The process ends: at the end of stdin, after running executions finish (status 0);
 // on SIGINT or SIGTERM, after cancelling them (status 128 + the signal: 130, 143; a second
 // signal ends it at once); when stdout is closed (a failed write, or the reader gone), after
@@ -33,6 +36,8 @@
 
 namespace nodehost {
 
-int cmd_serve(const std::string &plugin_path);
+// token_store: --token-store's URL (else $WFNODE_TOKEN_STORE), the Redis every execution and
+// options call shares its tokens through; empty for none.
+int cmd_serve(const std::string &plugin_path, const std::string &token_store);
 
 }  // namespace nodehost
