@@ -166,11 +166,14 @@ try {
   };
   const shared = await phase('shared', {});
   check('shared token', shared);
+  // The control is what the issue measured: workers knocking each other's token out, some
+  // executions failing for it. Its executions are counted, not required to succeed.
   const control = await phase('control', { WFNODE_TOKEN_STORE: 'off' });
-  check('control', control);
+  const failed = control.answers.filter((a) => a.status !== 200).length;
   console.log(`queue mode, 20 executions over two workers (${shared.perWorker.join(' + ')}): ` +
-    `${shared.counters.tokenRequests} token request(s) with the shared Redis store; ` +
-    `${control.counters.tokenRequests} without it (${control.perWorker.join(' + ')}), ${control.counters.unauthorised} answered 401`);
+    `${shared.counters.tokenRequests} token request(s) with the shared Redis store, every execution complete; ` +
+    `without it ${control.counters.tokenRequests} token requests, ${control.counters.unauthorised} answers 401, ` +
+    `${failed} of 20 executions failed (${control.perWorker.join(' + ')})`);
   assert.equal(shared.counters.tokenRequests, 1, 'the workers did not share one token');
   assert.ok(control.counters.tokenRequests >= 2, 'the control shared a token without the store: the test would prove nothing');
 } finally {
