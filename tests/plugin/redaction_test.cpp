@@ -5,6 +5,7 @@
 #include <wfplugin/node_error.hpp>
 
 #include "escaped_secrets.hpp"
+#include "secret_search.hpp"
 
 #include <doctest/doctest.h>
 
@@ -219,4 +220,30 @@ TEST_CASE("the escape scan: each escape that can spell an ASCII character, found
     CHECK(may_spell(R"("a\nb")", false));
     CHECK(may_spell(R"("a\u00e9b")", false));
     CHECK_FALSE(may_spell(R"("a\"b\\c")", false));
+}
+
+TEST_CASE("the secret search: each form found wherever it lies, a near miss never") {
+    const std::vector<std::string> forms{"eyJhbGciOi.token", "k", "demo-secret"};
+    for (const std::string &form : forms) {
+        // Every place in texts of several lengths, so each of the sixteen-byte scan's lanes and
+        // its tail are tried, with the form's last byte in the next block or not.
+        for (size_t length : {form.size(), form.size() + 1, size_t{31}, size_t{47}, size_t{80}}) {
+            for (size_t place = 0; place + form.size() <= length; ++place) {
+                CAPTURE(form);
+                CAPTURE(length);
+                CAPTURE(place);
+                std::string text(length, 'x');
+                text.replace(place, form.size(), form);
+                CHECK(wfplugin::holds_any(text, {form}));
+                CHECK(wfplugin::holds_any(text, forms));
+                if (form.size() < 3) continue;
+                // First and last bytes in place, one byte between them changed: not the form.
+                std::string near = text;
+                near[place + form.size() / 2] ^= 1;
+                CHECK_FALSE(wfplugin::holds_any(near, {form}));
+            }
+        }
+    }
+    CHECK_FALSE(wfplugin::holds_any("", forms));
+    CHECK_FALSE(wfplugin::holds_any("demo-secre", {"demo-secret"}));
 }
