@@ -110,7 +110,7 @@ bool is_plain(std::string_view secret) {
     return std::all_of(secret.begin(), secret.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
 }
 
-bool may_spell_a_secret(std::string_view json, bool plain_secrets) {
+WFPLUGIN_BYTE_SCAN bool may_spell_a_secret(std::string_view json, bool plain_secrets) {
     const size_t n = json.size();
     // Whether the backslash at json[p] begins an escape: an even number of backslashes before it.
     auto begins_escape = [&](size_t p) {
@@ -125,28 +125,29 @@ bool may_spell_a_secret(std::string_view json, bool plain_secrets) {
     }
     auto spells_ascii = [&](size_t p) { return p + 1 < n && spells(json, p, true) && begins_escape(p); };
     size_t at = 0;
-    // Sixteen places at a time, on an OData writer's answers too, where one byte in a few is a
-    // backslash (every non-ASCII character is escaped): only "\u00" followed by 0 to 7, and
+    // Thirty-two places at a time, on an OData writer's answers too, where one byte in a few is
+    // a backslash (every non-ASCII character is escaped): only "\u00" followed by 0 to 7, and
     // "\/", are looked at again.
     using namespace bytes;
     const char *p = json.data();
-    auto found_at = [&](size_t from) {
+    auto found_from = [&](size_t from) WFPLUGIN_INLINED {
         const Block backslash = equal(load(p + from), '\\');
-        if (!mask(backslash)) return false;
+        if (!any(backslash)) return false;  // text without escapes
         const Block next = load(p + from + 1);
         const Block ascii_unit = equal(next, 'u') & equal(load(p + from + 2), '0') & equal(load(p + from + 3), '0') &
                                  equal(load(p + from + 4) & 0xF8, '0');  // '0' to '7'
-        for (uint32_t hits = mask(backslash & (ascii_unit | equal(next, '/'))); hits; hits &= hits - 1)
-            if (begins_escape(from + static_cast<size_t>(std::countr_zero(hits)))) return true;
-        return false;
+        const Block hits = backslash & (ascii_unit | equal(next, '/'));
+        if (!any(hits)) [[likely]]
+            return false;
+        return any_place(hits, [&](size_t i) { return begins_escape(from + i); });
     };
     constexpr size_t reach = block + 4;  // the bytes one block's test reads
     if (n >= reach) {
         for (; at + reach <= n; at += block)
-            if (found_at(at)) return true;
+            if (found_from(at)) return true;
         // The places left, in one block that overlaps the last; its last four places (an escape
         // cut by the end) are looked at below.
-        if (at < n - 4 && found_at(n - reach)) return true;
+        if (at < n - 4 && found_from(n - reach)) return true;
         at = n - 4;
     }
     for (; at < n; ++at)

@@ -197,12 +197,13 @@ TEST_CASE("items: the escapes of non-ASCII characters cannot spell a plain secre
 }
 
 TEST_CASE("the escape scan: each escape that can spell an ASCII character, found wherever it lies") {
-    // Every place in a long string, so each of the eight-byte scan's lanes and its tail are tried.
+    // Every place in a long string, so each of the 32-byte scan's lanes, its overlapping last
+    // block and its tail are tried.
     for (const std::string escape : {"\\u0061", "\\u007E", "\\/", "\\u0000"}) {
-        for (size_t place = 0; place < 40; ++place) {
+        for (size_t place = 0; place < 90; ++place) {
             CAPTURE(escape);
             CAPTURE(place);
-            std::string text = "\"" + std::string(place, 'x') + escape + std::string(40 - place, 'y') + "\"";
+            std::string text = "\"" + std::string(place, 'x') + escape + std::string(90 - place, 'y') + "\"";
             CHECK(may_spell(text, true));
             // The same escape after an escaped backslash is no escape: "\\u0061" is '\', "u0061".
             std::string after_backslash = "\"" + std::string(place, 'x') + "\\\\" + escape.substr(1) + "\"";
@@ -225,9 +226,9 @@ TEST_CASE("the escape scan: each escape that can spell an ASCII character, found
 TEST_CASE("the secret search: each form found wherever it lies, a near miss never") {
     const std::vector<std::string> forms{"eyJhbGciOi.token", "k", "demo-secret"};
     for (const std::string &form : forms) {
-        // Every place in texts of several lengths, so each of the sixteen-byte scan's lanes and
-        // its tail are tried, with the form's last byte in the next block or not.
-        for (size_t length : {form.size(), form.size() + 1, size_t{31}, size_t{47}, size_t{80}}) {
+        // Every place in texts of several lengths, so each of the 32-byte scan's lanes, its
+        // overlapping last block and its byte loop (texts shorter than a block) are tried.
+        for (size_t length : {form.size(), form.size() + 1, size_t{31}, size_t{47}, size_t{80}, size_t{129}}) {
             for (size_t place = 0; place + form.size() <= length; ++place) {
                 CAPTURE(form);
                 CAPTURE(length);
