@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-TEST_CASE("lane_hash: the same bytes hash alike; one byte changed anywhere, or one more, hashes otherwise") {
+TEST_CASE("lane_hash: the same bytes hash alike, and one byte changed anywhere or one more hashes otherwise") {
     std::set<uint64_t> seen;
     for (size_t length = 0; length <= 100; ++length) {
         std::string text(length, 'x');
