@@ -1,6 +1,7 @@
 #include "wfplugin/execution_context.hpp"
 
 #include "escaped_secrets.hpp"
+#include "secret_search.hpp"
 
 #include "wfplugin/http.hpp"
 #include "wfplugin/json.hpp"
@@ -11,13 +12,6 @@
 #include <cstring>
 
 namespace wfplugin {
-namespace {
-
-bool holds(std::string_view text, std::string_view part) {
-    return ::memmem(text.data(), text.size(), part.data(), part.size()) != nullptr;
-}
-
-}  // namespace
 
 #define HOST_MEMBER(name) member(&wfnode_host::name, offsetof(wfnode_host, name))
 
@@ -53,9 +47,7 @@ void ExecutionContext::emit(uint32_t paired_item, std::string_view json) {
     } else if (escaped::may_spell_a_secret(json, plain_secrets_)) {
         redacted = escaped::redact_strings(json, [this](std::string_view text) { return redact(text); });
         json = redacted;
-    } else if (std::any_of(secrets_.begin(), secrets_.end(), [&](const auto &s) { return holds(json, s); })) {
-        // memmem, not string_view::find: every output item is checked, and glibc's memmem
-        // does not stop at each byte that starts a secret.
+    } else if (holds_any(json, secrets_)) {
         json = redacted = redact(json);
     }
     if (fn(&host_, paired_item, json.data(), json.size()) != WFNODE_OK)

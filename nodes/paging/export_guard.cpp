@@ -1,10 +1,10 @@
 #include "paging/export_guard.hpp"
 
 #include <fmt/format.h>
+#include <wfcommon/lane_hash.hpp>
 #include <wfplugin/json.hpp>
 #include <wfplugin/node_error.hpp>
 
-#include <functional>
 
 namespace threecx::paging {
 
@@ -19,7 +19,7 @@ void ExportGuard::next_link(const std::string &link) {
 void ExportGuard::record(std::string_view json, bool fresh) {
     if (!fresh) return;
     // Every byte: records of one conversation can share their first and last bytes.
-    hash_ = wfcommon::fnv1a::fold(hash_, std::hash<std::string_view>{}(json));
+    hash_ = wfcommon::fnv1a::fold(hash_, wfcommon::lane_hash::hash(json));
     ++page_records_;
 }
 

@@ -142,6 +142,9 @@ private:
         for (;;) {
             body_.pad(simdjson::SIMDJSON_PADDING);
             const auto w = body_.window();
+            // Once a network read, not once a record: a compact page (every OData writer's)
+            // has no line break anywhere, so no record of this window needs minifying.
+            line_breaks_ = std::memchr(w.data(), '\n', w.size()) || std::memchr(w.data(), '\r', w.size());
             size_t i = 0;
             if (record_at != npos) i = record_at;  // a record cut by the window's end: go on with it
             while (i < w.size()) {
@@ -284,7 +287,8 @@ private:
         }
         // A pretty-printed page has line breaks between a record's tokens (never inside its
         // strings): output items are one line each.
-        if (std::memchr(record.data(), '\n', record.size()) || std::memchr(record.data(), '\r', record.size())) {
+        if (line_breaks_ &&
+            (std::memchr(record.data(), '\n', record.size()) || std::memchr(record.data(), '\r', record.size()))) {
             line_.resize(record.size());
             size_t length = 0;
             if (simdjson::minify(record.data(), record.size(), line_.data(), length) != simdjson::SUCCESS)
@@ -357,6 +361,7 @@ private:
     simdjson::error_code validated_ = simdjson::SUCCESS;
     std::string envelope_;  // the page without its records
     std::string line_;      // a record with its line breaks taken out
+    bool line_breaks_ = false;  // the window holds a line break (somewhere)
     PageInfo info_;
     bool in_records_ = false;
 };

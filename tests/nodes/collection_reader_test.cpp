@@ -327,6 +327,17 @@ TEST_CASE("a pretty-printed page: each record is one line in its compact form") 
     }
 }
 
+TEST_CASE("line breaks in some network reads only: each record compact, wherever the reads were cut") {
+    // The reader looks for line breaks once a network read: a read without one passes its
+    // records as they are, one with one minifies the records that hold it.
+    const std::string compact = R"({"Id":1,"TimeSent":"2026-01-01T10:00:00Z","Message":"a long compact record, no break"})";
+    const std::string body = "{\"value\":[" + compact + "," + compact + ",\n  {\n \"Id\": 2\r\n  }," + compact + "]}";
+    for (const auto &cut : every_piece_size()) {
+        CAPTURE(cut_name(cut));
+        CHECK(read_page(body, cut).records == std::vector<std::string>{compact, compact, R"({"Id":2})", compact});
+    }
+}
+
 TEST_CASE("value spelled with an escape is still the records") {
     auto r = read_page(R"({"@odata.count":1,"\u0076alue":[{"a":1}]})", Cut{{3}, 0});
     CHECK(r.records == std::vector<std::string>{R"({"a":1})"});

@@ -5,6 +5,7 @@
 #include <wfplugin/node_error.hpp>
 
 #include "escaped_secrets.hpp"
+#include "secret_search.hpp"
 
 #include <doctest/doctest.h>
 
@@ -196,12 +197,13 @@ TEST_CASE("items: the escapes of non-ASCII characters cannot spell a plain secre
 }
 
 TEST_CASE("the escape scan: each escape that can spell an ASCII character, found wherever it lies") {
-    // Every place in a long string, so each of the eight-byte scan's lanes and its tail are tried.
+    // Every place in a long string, so each of the 32-byte scan's lanes, its overlapping last
+    // block and its tail are tried.
     for (const std::string escape : {"\\u0061", "\\u007E", "\\/", "\\u0000"}) {
-        for (size_t place = 0; place < 40; ++place) {
+        for (size_t place = 0; place < 90; ++place) {
             CAPTURE(escape);
             CAPTURE(place);
-            std::string text = "\"" + std::string(place, 'x') + escape + std::string(40 - place, 'y') + "\"";
+            std::string text = "\"" + std::string(place, 'x') + escape + std::string(90 - place, 'y') + "\"";
             CHECK(may_spell(text, true));
             // The same escape after an escaped backslash is no escape: "\\u0061" is '\', "u0061".
             std::string after_backslash = "\"" + std::string(place, 'x') + "\\\\" + escape.substr(1) + "\"";
@@ -219,4 +221,30 @@ TEST_CASE("the escape scan: each escape that can spell an ASCII character, found
     CHECK(may_spell(R"("a\nb")", false));
     CHECK(may_spell(R"("a\u00e9b")", false));
     CHECK_FALSE(may_spell(R"("a\"b\\c")", false));
+}
+
+TEST_CASE("the secret search: each form found wherever it lies, a near miss never") {
+    const std::vector<std::string> forms{"eyJhbGciOi.token", "k", "demo-secret"};
+    for (const std::string &form : forms) {
+        // Every place in texts of several lengths, so each of the 32-byte scan's lanes, its
+        // overlapping last block and its byte loop (texts shorter than a block) are tried.
+        for (size_t length : {form.size(), form.size() + 1, size_t{31}, size_t{47}, size_t{80}, size_t{129}}) {
+            for (size_t place = 0; place + form.size() <= length; ++place) {
+                CAPTURE(form);
+                CAPTURE(length);
+                CAPTURE(place);
+                std::string text(length, 'x');
+                text.replace(place, form.size(), form);
+                CHECK(wfplugin::holds_any(text, {form}));
+                CHECK(wfplugin::holds_any(text, forms));
+                if (form.size() < 3) continue;
+                // First and last bytes in place, one byte between them changed: not the form.
+                std::string near = text;
+                near[place + form.size() / 2] ^= 1;
+                CHECK_FALSE(wfplugin::holds_any(near, {form}));
+            }
+        }
+    }
+    CHECK_FALSE(wfplugin::holds_any("", forms));
+    CHECK_FALSE(wfplugin::holds_any("demo-secre", {"demo-secret"}));
 }

@@ -19,7 +19,7 @@ constexpr uint64_t hash(std::string_view bytes, uint64_t h = offset_basis) {
 }
 
 // One FNV step over a whole 64-bit word (a fingerprint of many parts, each hashed by a faster
-// function first: a page's records are hashed by std::hash, which reads 8 bytes at a time).
+// function first: a page's records are hashed by lane_hash, which reads 32 bytes at a time).
 constexpr uint64_t fold(uint64_t h, uint64_t word) { return (h ^ word) * prime; }
 
 // Sixteen lower-case hex digits.
