@@ -26,12 +26,12 @@ build=$(cd "$build" && pwd)
 emulator_bin="$build/tests/emulator/xapi-emulator" nodehost_bin="$build/nodehost/nodehost"
 echo "run-main-job: using the build in $build"
 
-# The PBX: a year of chats up to the third night, with 2% reaching the history up to six
+# The PBX: a year of chats ($WFNODE_MAIN_JOB_CHATS, 20,000 by default) up to the third night, with 2% reaching the history up to six
 # hours late; its clock starts at the first night, and chats arrive as it moves.
 nights=(2026-09-01T02:00:00Z 2026-09-02T02:00:00Z 2026-09-03T02:00:00Z)
 work=$(mktemp -d)
 port_file="$work/port"
-"$emulator_bin" --port 0 --port-file "$port_file" --chats 20000 --data-days 365 --data-end "${nights[2]}" \
+"$emulator_bin" --port 0 --port-file "$port_file" --chats "${WFNODE_MAIN_JOB_CHATS:-20000}" --data-days 365 --data-end "${nights[2]}" \
   --clock "${nights[0]}" --late-fraction 0.02 --late-max-s 21600 >/dev/null &
 emulator=$!
 trap 'kill "$emulator" 2>/dev/null || true; rm -rf "$work"' EXIT
