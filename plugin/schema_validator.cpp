@@ -3,6 +3,7 @@
 #include "wfplugin/iso8601.hpp"
 #include "wfplugin/json.hpp"
 #include "wfplugin/node_error.hpp"
+#include "wfplugin/pattern.hpp"
 #include "wfplugin/url.hpp"
 
 #include <date/tz.h>
@@ -44,16 +45,6 @@ std::string allowed_types(const rapidjson::Value &type) {
 
 constexpr size_t max_patterned_length = 256;
 
-// std::regex construction is slow; the schemas hold a handful of patterns, compiled once.
-const std::regex &compiled(const char *pattern) {
-    static std::mutex mutex;
-    static std::map<std::string, std::regex, std::less<>> cache;
-    std::lock_guard lock(mutex);
-    auto it = cache.find(pattern);
-    if (it == cache.end()) it = cache.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first;
-    return it->second;
-}
-
 void check_string(const std::string &s, const rapidjson::Value &schema, const std::string &path) {
     if (auto *max = json::find(schema, "maxLength"); max && s.size() > max->GetUint())
         throw invalid(path, fmt::format("{} is {} characters long; at most {} are accepted", path, s.size(), max->GetUint()));
@@ -82,7 +73,7 @@ void check_string(const std::string &s, const rapidjson::Value &schema, const st
         throw invalid(path, fmt::format("{} is {} characters long; a value of this field has at most {}", path, s.size(),
                                         max_patterned_length));
     // The shape expected, said: a person mends a value faster from an example than a regex.
-    if (auto *p = json::find(schema, "pattern"); p && !std::regex_search(s, compiled(p->GetString()))) {
+    if (auto *p = json::find(schema, "pattern"); p && !std::regex_search(s, compiled_pattern(p->GetString()))) {
         auto *f = json::find(schema, "format");
         const bool date_time = f && std::string_view(f->GetString()) == "date-time";
         throw invalid(path, fmt::format("{} has an invalid format: {}{}", path, json::excerpt(s),

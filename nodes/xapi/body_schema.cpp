@@ -4,6 +4,7 @@
 #include <wfplugin/iso8601.hpp>
 #include <wfplugin/json.hpp>
 #include <wfplugin/node_error.hpp>
+#include <wfplugin/pattern.hpp>
 #include <wfcommon/utf8.hpp>
 
 #include <cctype>
@@ -25,15 +26,6 @@ using wfplugin::NodeError;
 constexpr int max_schema_steps = 64;
 // libstdc++'s regex recurses per character: a pattern only ever meets a bounded string.
 constexpr size_t max_patterned_length = 4096;
-
-const std::regex &compiled(const std::string &pattern) {
-    static std::mutex mutex;
-    static std::map<std::string, std::regex, std::less<>> cache;
-    std::lock_guard lock(mutex);
-    auto it = cache.find(pattern);
-    if (it == cache.end()) it = cache.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first;
-    return it->second;
-}
 
 class Checker {
 public:
@@ -162,7 +154,7 @@ private:
         if (const Value *p = json::find(s, "pattern")) {
             if (text.size() > max_patterned_length)
                 throw invalid(path, fmt::format("{} is {} bytes long; a value of this member has at most {}", path, text.size(), max_patterned_length));
-            if (!std::regex_search(text, compiled(p->GetString())))
+            if (!std::regex_search(text, wfplugin::compiled_pattern(p->GetString())))
                 throw invalid(path, fmt::format("{} has an invalid format: {}", path, json::excerpt(text)));
         }
     }
