@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startEmulator } from './emulator.mjs';
+import { n8nEnv } from './n8n_env.mjs';
 
 const [prefix, packageDir, emulatorBin] = process.argv.slice(2);
 const n8nBin = path.resolve(prefix, 'node_modules', 'n8n', 'bin', 'n8n');
@@ -15,19 +16,7 @@ const n8nBin = path.resolve(prefix, 'node_modules', 'n8n', 'bin', 'n8n');
 const emu = await startEmulator(emulatorBin, ['--chats', '600', '--data-end', '2026-01-01T00:00:00Z', '--clock', '2025-09-01T00:00:00Z']);
 const home = path.join(emu.dir, 'n8n');
 fs.mkdirSync(home);
-const env = {
-  ...process.env,
-  N8N_USER_FOLDER: home,
-  N8N_CUSTOM_EXTENSIONS: path.resolve(packageDir),
-  N8N_EXPRESSION_ENGINE: 'legacy',
-  N8N_ENCRYPTION_KEY: 'test-only-encryption-key',
-  N8N_DIAGNOSTICS_ENABLED: 'false',
-  N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-  N8N_TEMPLATES_ENABLED: 'false',
-  N8N_PERSONALIZATION_ENABLED: 'false',
-  N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-  XDG_CACHE_HOME: path.join(emu.dir, 'cache'),
-};
+const env = n8nEnv({ home, cache: path.join(emu.dir, 'cache'), packageDir });
 const n8n = (...args) => execFileSync(process.execPath, [n8nBin, ...args], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
 const workflow = {
   id: 'wfnodeN8nIncr01',

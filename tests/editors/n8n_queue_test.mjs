@@ -14,6 +14,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator } from './emulator.mjs';
+import { n8nEnv } from './n8n_env.mjs';
 
 const [prefix, packageDir, emulatorBin, redisServer, pgBin] = process.argv.slice(2);
 const n8nBin = path.resolve(prefix, 'node_modules', 'n8n', 'bin', 'n8n');
@@ -76,19 +77,13 @@ try {
     const db = `n8n_${name}`;
     pg('createdb', ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'n8n', db]);
     const env = (home, more = {}) => ({
-      ...process.env,
+      ...n8nEnv({ home, cache: path.join(home, 'cache'), packageDir }),
       HOME: home,
-      XDG_CACHE_HOME: path.join(home, 'cache'),
-      N8N_USER_FOLDER: home,
       DB_TYPE: 'postgresdb', DB_POSTGRESDB_HOST: '127.0.0.1', DB_POSTGRESDB_PORT: String(pgPort),
       DB_POSTGRESDB_DATABASE: db, DB_POSTGRESDB_USER: 'n8n',
       EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redisPort),
       QUEUE_BULL_REDIS_DB: '0', QUEUE_BULL_PREFIX: `bull-${name}`,
-      N8N_ENCRYPTION_KEY: 'test-only-encryption-key',
-      N8N_CUSTOM_EXTENSIONS: path.resolve(packageDir),
-      N8N_EXPRESSION_ENGINE: 'legacy', N8N_RUNNERS_ENABLED: 'false', N8N_LOG_LEVEL: 'info',
-      N8N_DIAGNOSTICS_ENABLED: 'false', N8N_VERSION_NOTIFICATIONS_ENABLED: 'false', N8N_TEMPLATES_ENABLED: 'false',
-      N8N_PERSONALIZATION_ENABLED: 'false', N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+      N8N_RUNNERS_ENABLED: 'false', N8N_LOG_LEVEL: 'info',
       ...extraEnv, ...more,
     });
     const home = (who) => {
