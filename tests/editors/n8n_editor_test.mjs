@@ -20,6 +20,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator } from './emulator.mjs';
+import { cmakeInstall, installTarball, n8nEnv } from './n8n_env.mjs';
 
 const [prefix, buildDir, browserNpm, chromiumPath, shotDir, emulatorBin] = process.argv.slice(2);
 const require = createRequire(path.resolve(browserNpm, 'node_modules', 'x.js'));
@@ -36,32 +37,19 @@ const freePort = () => new Promise((resolve) => {
 const emu = await startEmulator(emulatorBin, ['--chats', '10']);
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'wfnode-n8n-ui-'));
 const installed = path.join(home, 'install');
-execFileSync('cmake', ['--install', buildDir, '--prefix', installed], { stdio: 'ignore' });
+const tarball = cmakeInstall(buildDir, installed);
 const installedNodehost = path.join(installed, 'bin', 'nodehost');
 
 // The README's lines for users, with HOME the fresh user folder.
-const env = { ...process.env, HOME: home, PATH: `${path.join(installed, 'bin')}:${process.env.PATH}` };
-for (const k of ['WFNODE_NODEHOST', 'WFNODE_PLUGIN', 'WFNODE_PLUGIN_PATH', 'N8N_CUSTOM_EXTENSIONS']) delete env[k];
-const nodesDir = path.join(home, '.n8n', 'nodes');
-fs.mkdirSync(nodesDir, { recursive: true });
-execFileSync('npm', ['install', path.join(installed, 'share', 'wfnode', 'n8n', 'n8n-nodes-threecx-chat.tgz'), '--no-audit', '--no-fund', '--loglevel=error'],
-             { cwd: nodesDir, env, stdio: 'inherit' });
-assert.ok(!fs.existsSync(path.join(nodesDir, 'node_modules', 'n8n-workflow')), 'npm installed a copy of n8n-workflow');
-
 const port = await freePort();
-Object.assign(env, {
-  N8N_USER_FOLDER: home,
-  N8N_EXPRESSION_ENGINE: 'legacy',
-  N8N_ENCRYPTION_KEY: 'test-only-encryption-key',
+const env = {
+  ...n8nEnv({ home, installedBin: path.join(installed, 'bin') }),
+  HOME: home,
   N8N_PORT: String(port),
   N8N_LISTEN_ADDRESS: '127.0.0.1',
   N8N_SECURE_COOKIE: 'false',
-  N8N_DIAGNOSTICS_ENABLED: 'false',
-  N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-  N8N_TEMPLATES_ENABLED: 'false',
-  N8N_PERSONALIZATION_ENABLED: 'false',
-  N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-});
+};
+installTarball(home, tarball, env);
 const good = { id: 'wfnodeCred00001', name: '3CX test PBX', type: 'threecxApi', data: emu.credentials };
 const wrong = { id: 'wfnodeCred00002', name: '3CX wrong key', type: 'threecxApi', data: { ...emu.credentials, apiKey: 'not-the-key' } };
 const credFile = path.join(home, 'credentials.json');

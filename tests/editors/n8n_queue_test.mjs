@@ -1,12 +1,13 @@
 // n8n in queue mode, as production runs it: PostgreSQL 15 and Redis from Debian, an n8n main
 // instance and two workers, each worker with a home of its own (as on machines of their own:
-// no shared per-user token cache), all started here on loopback. 20 executions of a workflow
+// no shared per-user token cache) and the package installed there from the tarball as the
+// README tells admins (after `cmake --install` of this build), all started here on loopback. 20 executions of a workflow
 // that purges and exports, triggered through the main instance's webhook, run on the
 // workers. With the package's default, the workers' nodehost processes share one 3CX token
 // through queue mode's Redis, and the emulator (one active token per client, as 3CX) counts
 // one token request. The control, the same run with WFNODE_TOKEN_STORE=off, shows the
 // difference: each worker fetches its own, knocking the other's out.
-// Usage: node n8n_queue_test.mjs N8N_PREFIX PACKAGE_DIR EMULATOR REDIS_SERVER PG_BINDIR
+// Usage: node n8n_queue_test.mjs N8N_PREFIX BUILD_DIR EMULATOR REDIS_SERVER PG_BINDIR
 import { execFileSync, spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,12 +15,15 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator } from './emulator.mjs';
-import { n8nEnv } from './n8n_env.mjs';
+import { cmakeInstall, installTarball, n8nEnv } from './n8n_env.mjs';
 
-const [prefix, packageDir, emulatorBin, redisServer, pgBin] = process.argv.slice(2);
+const [prefix, buildDir, emulatorBin, redisServer, pgBin] = process.argv.slice(2);
 const n8nBin = path.resolve(prefix, 'node_modules', 'n8n', 'bin', 'n8n');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wfnode-queue-'));
 fs.chmodSync(work, 0o755);
+const installed = path.join(work, 'install');
+const tarball = cmakeInstall(buildDir, installed);
+const type = (node) => `n8n-nodes-threecx-chat.${node}`;
 const children = [];
 const freePort = () =>
   new Promise((resolve) => {
@@ -77,7 +81,7 @@ try {
     const db = `n8n_${name}`;
     pg('createdb', ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'n8n', db]);
     const env = (home, more = {}) => ({
-      ...n8nEnv({ home, cache: path.join(home, 'cache'), packageDir }),
+      ...n8nEnv({ home, cache: path.join(home, 'cache'), installedBin: path.join(installed, 'bin') }),
       HOME: home,
       DB_TYPE: 'postgresdb', DB_POSTGRESDB_HOST: '127.0.0.1', DB_POSTGRESDB_PORT: String(pgPort),
       DB_POSTGRESDB_DATABASE: db, DB_POSTGRESDB_USER: 'n8n',
@@ -89,6 +93,7 @@ try {
     const home = (who) => {
       const dir = path.join(work, name, who);
       fs.mkdirSync(dir, { recursive: true });
+      installTarball(dir, tarball, env(dir));
       return dir;
     };
     const mainHome = home('main');
@@ -136,10 +141,10 @@ try {
       { id: 'c0000000-0000-4000-8000-000000000001', name: 'Hook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0],
         webhookId: 'c0000000-0000-4000-8000-0000000000aa',
         parameters: { httpMethod: 'POST', path: 'chats', responseMode: 'lastNode', responseData: 'allEntries' } },
-      { id: 'c0000000-0000-4000-8000-000000000002', name: 'Purge', type: 'CUSTOM.threecxPurgeChats', typeVersion: 1, position: [200, 0],
+      { id: 'c0000000-0000-4000-8000-000000000002', name: 'Purge', type: type('threecxPurgeChats'), typeVersion: 1, position: [200, 0],
         parameters: { period: "={{ JSON.stringify({ All: false, Start: null, Stop: '2025-01-15T00:00:00Z' }) }}", options: { countBeforePurge: true } },
         credentials: { threecxApi: { id: 'wfnodeCredQ0001', name: '3CX PBX' } } },
-      { id: 'c0000000-0000-4000-8000-000000000003', name: 'Export', type: 'CUSTOM.threecxDownloadChatHistory', typeVersion: 1, position: [400, 0],
+      { id: 'c0000000-0000-4000-8000-000000000003', name: 'Export', type: type('threecxDownloadChatHistory'), typeVersion: 1, position: [400, 0],
         parameters: { clientTimeZone: 'UTC', options: { top: "={{ $('Hook').item.json.body.n }}" } },
         credentials: { threecxApi: { id: 'wfnodeCredQ0001', name: '3CX PBX' } } },
     ],
