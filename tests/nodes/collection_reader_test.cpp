@@ -607,7 +607,5 @@ TEST_CASE("a 20 MiB page of many records is read in one pass") {
     MESSAGE(records.size() << " records, " << body.size() << " bytes in " << seconds << " s");
     CHECK(seen == records.size());
     CHECK(mismatched == 0);
-#ifndef WFNODE_SANITIZED
-    CHECK(seconds < 5);
-#endif
+    // How fast is bench/'s to measure (the page scan table), not a test's.
 }
