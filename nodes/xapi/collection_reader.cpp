@@ -2,12 +2,16 @@
 
 #include <fmt/format.h>
 #include <simdjson.h>
+#include <wfcommon/json_policy.hpp>
 #include <wfplugin/json.hpp>
 #include <wfplugin/node_error.hpp>
 #include <wfplugin/retry.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
+#include <optional>
+#include <vector>
 
 namespace threecx::xapi {
 namespace {
@@ -280,6 +284,7 @@ private:
         }
         if (error) throw invalid(simdjson::error_message(error), at);
         const simdjson::dom::element &doc = doc_;
+        if (auto why = policy_violation(doc)) throw broken(*why);
         Record r{record, {}};
         if (!key_member_.empty()) {
             std::string_view key;
@@ -297,6 +302,56 @@ private:
         }
         ++info_.records;
         on_record_(r);
+    }
+
+    // The rest of the JSON policy, which simdjson's grammar does not check: no key twice in
+    // one object (as decoded, so "a" and "\u0061" are one key: which of two a reader takes
+    // differs between readers) and no NUL character in a key or string. A server sending
+    // either is broken, not garbled on the way: asking again would not help.
+    std::optional<std::string> policy_violation(simdjson::dom::element record) {
+        pending_.assign(1, record);
+        while (!pending_.empty()) {
+            const simdjson::dom::element e = pending_.back();
+            pending_.pop_back();
+            auto look_into = [this](simdjson::dom::element v) -> bool {  // false: a string holding a NUL
+                std::string_view text;
+                if (v.is_object() || v.is_array()) pending_.push_back(v);
+                else if (v.get_string().get(text) == simdjson::SUCCESS) return std::memchr(text.data(), 0, text.size()) == nullptr;
+                return true;
+            };
+            simdjson::dom::array array;
+            if (e.get_array().get(array) == simdjson::SUCCESS) {
+                for (simdjson::dom::element v : array)
+                    if (!look_into(v)) return nul_in_string;
+                continue;
+            }
+            simdjson::dom::object object;
+            if (e.get_object().get(object) != simdjson::SUCCESS) continue;  // only objects and arrays are pending
+            keys_.clear();
+            for (simdjson::dom::key_value_pair field : object) {
+                if (std::memchr(field.key.data(), 0, field.key.size())) return nul_in_string;
+                keys_.push_back(field.key);
+                if (!look_into(field.value)) return nul_in_string;
+            }
+            if (auto twice = duplicate(keys_)) return fmt::format("a record has a duplicate key {}", wfcommon::json::excerpt(*twice));
+        }
+        return std::nullopt;
+    }
+    static constexpr const char *nul_in_string = "a record holds a NUL character (\\u0000) in a key or string";
+
+    // A key found twice among an object's keys (reordered), if any: a chat record has a dozen
+    // keys, for which comparing each pair beats sorting.
+    static std::optional<std::string_view> duplicate(std::vector<std::string_view> &keys) {
+        if (keys.size() <= 16) {
+            for (size_t i = 1; i < keys.size(); ++i)
+                for (size_t j = 0; j < i; ++j)
+                    if (keys[i] == keys[j]) return keys[i];
+            return std::nullopt;
+        }
+        std::sort(keys.begin(), keys.end());
+        const auto at = std::adjacent_find(keys.begin(), keys.end());
+        if (at == keys.end()) return std::nullopt;
+        return *at;
     }
 
     // After the records: the rest of the page, which is small, joins the envelope.
@@ -359,6 +414,8 @@ private:
     simdjson::dom::parser parser_;
     simdjson::dom::element doc_;  // the record validate() read last
     simdjson::error_code validated_ = simdjson::SUCCESS;
+    std::vector<simdjson::dom::element> pending_;  // policy_violation's objects and arrays still to look into
+    std::vector<std::string_view> keys_;           // and the keys of the object it looks at
     std::string envelope_;  // the page without its records
     std::string line_;      // a record with its line breaks taken out
     bool line_breaks_ = false;  // the window holds a line break (somewhere)

@@ -477,6 +477,36 @@ TEST_CASE("duplicate value keys are refused") {
     }
 }
 
+TEST_CASE("inside a record: a key twice in one object, in any spelling, or a NUL character is refused") {
+    // The records pass as the server's bytes; which of two "TimeSent"s a reader takes differs
+    // between readers, so the page is refused as a whole policy would refuse it.
+    std::string many_keys = "{";
+    for (int i = 0; i < 30; ++i) many_keys += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {R"({"TimeSent":"2020-01-01T00:00:00Z","TimeSent":"2030-01-01T00:00:00Z"})", R"(duplicate key "TimeSent")"},
+        {R"({"Id":1,"\u0049d":2})", R"(duplicate key "Id")"},
+        {R"({"Id":1,"Participants":[{"Name":"A","Name":"B"}]})", R"(duplicate key "Name")"},
+        {R"({"Id":1,"Inner":{"a":{"b":1,"b":2}}})", R"(duplicate key "b")"},
+        {many_keys + R"("k17":1})", R"(duplicate key "k17")"},
+        {R"({"Message":"a\u0000b"})", "NUL character"},
+        {R"({"a\u0000":1})", "NUL character"},
+        {R"({"List":["x","\u0000"]})", "NUL character"},
+    };
+    for (const auto &[record, why] : cases) {
+        CAPTURE(record);
+        auto f = fail_page(page({R"({"Id":0})", record}));
+        CHECK(f.kind == Failed::api);
+        CHECK(f.status == WFNODE_ERR_API);
+        CHECK(f.records_before == 1);
+        CHECK(contains(f.message, "reading chats: the server's page is not usable: a record"));
+        CHECK(contains(f.message, why));
+    }
+    // The same key in different objects, and 30 distinct keys, are no duplicates.
+    const std::vector<std::string> fine{R"({"Name":"x","Participants":[{"Name":"A"},{"Name":"B"}],"Inner":{"Name":1}})",
+                                        many_keys + R"("k30":30})", R"({"Message":"\\u0000 is spelled, not sent"})"};
+    CHECK(read_page(page(fine)).records == fine);
+}
+
 TEST_CASE("a number beyond 64-bit integers and doubles is a clear error and never a changed number") {
     // Valid JSON that arrived intact: asking again brings the same number, and passing it on
     // would hand a user a rounded one.
