@@ -1,5 +1,6 @@
-// The requests 3CX's own example application (its xapi-tutorial, a TypeScript client
-// generated from the same description, and its jest specs) makes for users, groups,
+// The requests 3CX's own example application (github.com/3cx/xapi-tutorial: a TypeScript
+// client generated from the same description, and its jest specs src/users.spec.ts,
+// groups.spec.ts, queues.spec.ts, contacts.spec.ts, trunks.spec.ts) makes for users, groups,
 // queues, contacts and trunks, made by our node and received by xapi-mock: the same method,
 // path, query and body.
 //
