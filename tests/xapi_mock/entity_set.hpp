@@ -5,7 +5,9 @@
 // The facts file keeps no response schemas, only each operation's shape, so the entities are
 // the smallest valid for any entity type: an object holding its key (see EntityKey), the key
 // values 1..size written as the key's type, so that distinct entities differ and an order by
-// the key is the order they were made in.
+// the key is the order they were made in. $filter, $search, $select and $expand are recorded
+// (mock_server.hpp) but not applied: with no property known but the key, there is nothing to
+// filter, search, select or expand by.
 #pragma once
 
 #include "operation_table.hpp"
