@@ -91,3 +91,17 @@ TEST_CASE("every operation of the facts end to end against xapi-mock: the reques
     CHECK(mock.counter("unauthorised") == 0);
     CHECK(mock.counter("tokenRequests") == 1);
 }
+
+TEST_CASE("xapi-mock answers only with the token, and nothing the facts do not describe") {
+    EmulatorProcess mock(mock_flags, XAPI_MOCK_PATH);
+    // No Authorization header: 401, as the PBX answers.
+    CHECK(mock.admin("/xapi/v1/Users").status == 401);
+    CHECK(mock.counter("unauthorised") == 1);
+    // With the token: an operation of the facts, then a path and a method they do not have.
+    CHECK(mock.xapi("/xapi/v1/Users(7)").status == 200);
+    CHECK(mock.xapi("/xapi/v1/NoSuchSet").status == 404);
+    CHECK(mock.xapi("/xapi/v1/Users(Number=7)").status == 404);  // Number is an Edm.String: a quoted literal
+    CHECK(mock.xapi("/xapi/v1/ActiveCalls/Pbx.DropCall", "{}").status == 404);  // DropCall is POST /ActiveCalls({Id})/...
+    CHECK(mock.counter("unmatched") == 3);
+    CHECK(mock.counter("tokenRequests") == 1);
+}
