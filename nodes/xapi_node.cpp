@@ -31,6 +31,8 @@ using wfplugin::ExecutionContext;
 using wfplugin::invalid;
 using wfplugin::NodeError;
 
+std::string str(const Value &v) { return {v.GetString(), v.GetStringLength()}; }
+
 // The generated operation table, by operationId; it lives as long as the plugin.
 const std::map<std::string_view, const Value *> &operations() {
     static const auto table = [] {
@@ -42,9 +44,26 @@ const std::map<std::string_view, const Value *> &operations() {
     return table;
 }
 
-const Value &components() { return wfplugin::schemas::document("xapiOperations")["components"]; }
+// The key of each entity set whose entities the facts address one by one (GET {set}({key})):
+// the order Return All pages such a collection by when the user gave none. Paging by $skip
+// needs one stable order: a server asked for no order may answer each page in an order of
+// its own, and the pages then miss some entities and repeat others.
+const std::map<std::string, std::string, std::less<>> &entity_keys() {
+    static const auto keys = [] {
+        std::map<std::string, std::string, std::less<>> m;
+        for (const auto &[id, op] : operations()) {
+            const auto &params = (*op)["params"];
+            if (std::string_view((*op)["method"].GetString()) != "GET" || params.Empty()) continue;
+            const std::string path = str((*op)["path"]), key = str(params[params.Size() - 1]["name"]);
+            const std::string suffix = "({" + key + "})";
+            if (path.size() > suffix.size() && path.ends_with(suffix)) m.emplace(path.substr(0, path.size() - suffix.size()), key);
+        }
+        return m;
+    }();
+    return keys;
+}
 
-std::string str(const Value &v) { return {v.GetString(), v.GetStringLength()}; }
+const Value &components() { return wfplugin::schemas::document("xapiOperations")["components"]; }
 
 bool accepts(const Value &op, std::string_view option) {
     for (const auto &q : op["query"].GetArray())
@@ -148,6 +167,8 @@ void read_options(XapiPlan &p, const Value *o, const Value &op) {
     if (p.return_all && !(p.shape == "collection" && accepts(op, "top") && accepts(op, "skip")))
         throw invalid("options.returnAll", fmt::format("operation {} is not a collection paged by $top and $skip: "
                                                        "options.returnAll does not apply", p.id));
+    if (p.return_all && p.orderby.empty() && accepts(op, "orderby"))
+        if (const auto key = entity_keys().find(str(op["path"])); key != entity_keys().end()) p.orderby = key->second;
     if (auto *v = json::find(*o, "pageSize")) p.page_size = v->GetUint64();
     if (auto *v = json::find(*o, "concurrency")) p.concurrency = v->GetUint64();
     if (auto *v = json::find(*o, "dryRun")) p.dry_run = v->GetBool();

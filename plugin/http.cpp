@@ -187,13 +187,14 @@ void Exchange::start(const Request &request) {
     // No "Expect: 100-continue" round trip on POST bodies.
     header_list_ = curl_slist_append(header_list_, "Expect:");
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, header_list_);
-    if (request.method == "POST") {
+    // A body goes with any method that has one (PATCH and PUT too: a custom method alone would
+    // send none, with a Content-Type announcing it); the method's name is then set over POST's.
+    if (request.method == "POST" || (request.method != "GET" && !request.body.empty())) {
         curl_easy_setopt(e, CURLOPT_POST, 1L);
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, request.body.c_str());
-    } else if (request.method != "GET") {
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
+    if (request.method != "GET" && request.method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     // 128 KiB a network read (libcurl's default is 16 KiB, curl's own tool asks for 100 KiB):
     // a large answer arrives in an eighth of the reads, polls and calls into the reader.
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 128L * 1024);

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include "escape_non_ascii.hpp"
+#include "next_link.hpp"
 #include "odata_error.hpp"
 #include "odata_query.hpp"
 
@@ -14,23 +15,12 @@
 
 #include <algorithm>
 #include <numeric>
-#include <random>
 #include <thread>
 
 namespace emulator {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-std::string encode(const std::string &s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '$') out += static_cast<char>(c);
-        else out += {'%', hex[c >> 4], hex[c & 15]};
-    }
-    return out;
-}
 
 std::string param(const httplib::Request &req, const char *name) {
     return req.has_param(name) ? req.get_param_value(name) : std::string();
@@ -105,7 +95,9 @@ History initial_history(const Config &config) {
 
 }  // namespace
 
-Emulator::Emulator(Config config) : config_(std::move(config)), history_(initial_history(config_)), paging_(config_.paging) {
+Emulator::Emulator(Config config)
+    : config_(std::move(config)), history_(initial_history(config_)),
+      tokens_(config_.client_id, config_.client_secret, config_.token_lifetime_s), paging_(config_.paging) {
     // The time-zone database loads on first use; load it now, before the server's threads
     // can race to do it (ThreadSanitizer saw them do so inside libdate-tz).
     date::get_tzdb();
@@ -159,35 +151,20 @@ void Emulator::attach(httplib::Server &server, bool tls) {
 }
 
 void Emulator::token(const httplib::Request &req, httplib::Response &res) {
-    std::lock_guard lock(mutex_);
-    ++counters_["tokenRequests"];
-    auto fail = [&](const char *error, const char *description) {
-        res.status = 400;
-        res.set_content(fmt::format(R"({{"error":"{}","error_description":"{}"}})", error, description), "application/json");
-    };
-    if (param(req, "grant_type") != "client_credentials") return fail("unsupported_grant_type", "grant_type must be client_credentials");
-    if (param(req, "client_id") != config_.client_id || param(req, "client_secret") != config_.client_secret)
-        return fail("invalid_client", ("Invalid client credentials: " + param(req, "client_secret")).c_str());
-    // A new token invalidates the client's previous one, as on a real PBX.
-    active_token_ = fmt::format("emu-{}-{:016x}", ++token_serial_, std::random_device{}() * 0x9e3779b97f4a7c15ULL);
-    token_expiry_ = std::chrono::steady_clock::now() + std::chrono::seconds(config_.token_lifetime_s);
-    const std::string padding = faults_.huge_token_answer ? fmt::format(R"("padding":"{}",)", std::string(1u << 20, 'x')) : "";
-    res.set_content(fmt::format(R"({{{}"token_type":"Bearer","expires_in":{},"access_token":"{}"}})", padding,
-                                config_.token_lifetime_s, active_token_),
-                    "application/json");
+    size_t padding = 0;
+    {
+        std::lock_guard lock(mutex_);
+        ++counters_["tokenRequests"];
+        if (faults_.huge_token_answer) padding = size_t{1} << 20;
+    }
+    tokens_.issue(req, res, padding);
 }
 
 bool Emulator::authorised(const httplib::Request &req, httplib::Response &res) {
+    if (tokens_.authorised(req, res)) return true;
     std::lock_guard lock(mutex_);
-    const std::string header = req.get_header_value("Authorization");
-    bool ok = header.rfind("Bearer ", 0) == 0 && !active_token_.empty() && header.substr(7) == active_token_ &&
-              std::chrono::steady_clock::now() < token_expiry_;
-    if (!ok) {
-        ++counters_["unauthorised"];
-        res.set_header("WWW-Authenticate", "Bearer");
-        odata_error(res, 401, "Unauthorized", "The access token is missing, invalid or expired.");
-    }
-    return ok;
+    ++counters_["unauthorised"];
+    return false;
 }
 
 namespace {
@@ -373,20 +350,9 @@ void Emulator::collection(const httplib::Request &req, httplib::Response &res, c
         std::string next_link;
         if (paging.page_cap && skip < end && end - skip > paging.page_cap) page_end = skip + paging.page_cap;
         if (page_end < end && paging.next_link != Paging::NextLink::none) {
-            // The client's other options as they came; $skip and $top (and a $skiptoken) anew,
-            // so a client must follow the link as it is, never adding its own.
-            std::string query;
-            for (const auto &[name, value] : req.params) {
-                if (name == "$skip" || name == "$top" || name == "$skiptoken") continue;
-                query += (query.empty() ? "?" : "&") + encode(name) + "=" + encode(value);
-            }
-            if (paging.next_link == Paging::NextLink::skip)
-                query += (query.empty() ? "?" : "&") + std::string("$skip=") + std::to_string(page_end);
-            else
-                query += (query.empty() ? "?" : "&") + fmt::format("$skiptoken=o{:x}", page_end);
-            if (q.top) query += "&$top=" + std::to_string(end - page_end);
-            std::string path = req.target.substr(0, req.target.find('?'));
-            next_link = (tls_ ? "https://" : "http://") + req.get_header_value("Host") + path + query;
+            const std::string resume = paging.next_link == Paging::NextLink::skip ? "$skip=" + std::to_string(page_end)
+                                                                                  : fmt::format("$skiptoken=o{:x}", page_end);
+            next_link = next_page_link(req, tls_, resume, q.top ? std::optional<size_t>(end - page_end) : std::nullopt);
             if (f.next_link_cycle) next_link = (tls_ ? "https://" : "http://") + req.get_header_value("Host") + req.target;
         }
 
@@ -613,7 +579,7 @@ void Emulator::admin(const httplib::Request &req, httplib::Response &res) {
         for (const auto &t : recent_targets_) body += t + "\n";
         res.set_content(body, "text/plain");
     } else if (req.path == "/admin/revoke-token" && req.method == "POST") {
-        active_token_.clear();  // as if another process had taken a new token
+        tokens_.revoke();  // as if another process had taken a new token
         res.status = 204;
     } else if (req.path == "/admin/paging" && req.method == "POST") {
         // {"pageCap": N, "nextLink": "skip"|"skiptoken"|"none", "counts": bool}, each optional.

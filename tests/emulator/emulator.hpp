@@ -5,6 +5,7 @@
 // with, add chats through and read the purge log from.
 #pragma once
 
+#include "token_issuer.hpp"
 #include "weblinks.hpp"
 
 #include "history.hpp"
@@ -117,13 +118,11 @@ private:
     std::shared_mutex data_mutex_;  // guards history_
     History history_;
     Weblinks weblinks_;  // the generic 3CX node's entities (weblinks.hpp)
+    TokenIssuer tokens_;
 
     std::mutex mutex_;  // guards everything below
     Faults faults_;
     Paging paging_;
-    std::string active_token_;
-    std::chrono::steady_clock::time_point token_expiry_{};
-    uint64_t token_serial_ = 0;
     std::set<std::string> connections_;
     std::vector<std::string> recent_targets_;
     std::map<std::string, uint64_t> counters_;

@@ -1,15 +1,13 @@
 // xapi-emulator: serves the emulated 3CX XAPI on loopback for tests, demos and benchmarks.
 #include "emulator.hpp"
+#include "serve.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <optional>
-#include <thread>
 
 int main(int argc, char **argv) {
     CLI::App app{"xapi-emulator: an emulated 3CX XAPI (token, chat history, purge) on loopback"};
@@ -91,17 +89,6 @@ int main(int argc, char **argv) {
     }
     config.data_span = std::chrono::days(data_days);
 
-    // Signals are taken by one thread that stops the server cleanly.
-    // A client that goes away mid-answer (killed, or giving up on a stalled body) must cost
-    // the server that answer only, as a real server's: a write to its socket then fails with
-    // EPIPE instead of killing the process.
-    std::signal(SIGPIPE, SIG_IGN);
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
     emulator::Emulator emu(config);
     emu.faults() = faults;
     std::unique_ptr<httplib::Server> server;
@@ -112,27 +99,7 @@ int main(int argc, char **argv) {
         server = std::make_unique<httplib::Server>();
     }
     emu.attach(*server, tls);
-    int bound = port == 0 ? server->bind_to_any_port(host) : (server->bind_to_port(host, port) ? port : -1);
-    if (bound <= 0) {
-        std::fprintf(stderr, "xapi-emulator: cannot listen on %s:%d\n", host.c_str(), port);
-        return 1;
-    }
-    if (!port_file.empty()) std::ofstream(port_file) << bound << "\n";
-    std::printf("xapi-emulator listening on %s://%s:%d (%zu chats, client id %s)\n", tls ? "https" : "http", host.c_str(),
-                bound, config.chats, config.client_id.c_str());
-    std::fflush(stdout);
-
-    std::thread stopper([&] {
-        int sig = 0;
-        sigwait(&signals, &sig);
-        server->stop();
-        // Idle keep-alive connections can hold the server's workers for their whole timeout;
-        // a test emulator has nothing to flush, so it does not wait for them.
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        std::_Exit(0);
-    });
-    server->listen_after_bind();
-    pthread_kill(stopper.native_handle(), SIGTERM);
-    stopper.join();
-    return 0;
+    const std::string banner = fmt::format("xapi-emulator ({}, {} chats, client id {})", tls ? "https" : "http", config.chats,
+                                           config.client_id);
+    return emulator::serve(*server, host, port, port_file, banner);
 }

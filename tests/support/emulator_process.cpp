@@ -69,13 +69,13 @@ std::string http(const std::string &url, const char *post_body) { return request
 
 }  // namespace
 
-EmulatorProcess::EmulatorProcess(std::vector<std::string> flags) {
+EmulatorProcess::EmulatorProcess(std::vector<std::string> flags, std::string program) {
     char tmpl[] = "/tmp/xapi-emu-XXXXXX";
     dir_ = mkdtemp(tmpl);
     const std::string port_file = dir_ + "/port";
     static std::atomic<int> serial{0};
     client_id_ = "test-client-" + std::to_string(getpid()) + "-" + std::to_string(++serial);
-    std::vector<std::string> args{EMULATOR_PATH, "--port", "0", "--port-file", port_file, "--client-id", client_id_};
+    std::vector<std::string> args{program, "--port", "0", "--port-file", port_file, "--client-id", client_id_};
     args.insert(args.end(), flags.begin(), flags.end());
     const pid_t test_process = getpid();
     pid_ = fork();

@@ -14,8 +14,10 @@ namespace testsupport {
 
 class EmulatorProcess {
 public:
-    // Extra command-line flags for xapi-emulator, e.g. {"--page-cap", "100"}.
-    explicit EmulatorProcess(std::vector<std::string> flags = {});
+    // Extra command-line flags for xapi-emulator, e.g. {"--page-cap", "100"}. `program`:
+    // another server that takes the emulator's --port, --port-file and --client-id and its
+    // /admin/counters and /admin/requests (xapi-mock).
+    explicit EmulatorProcess(std::vector<std::string> flags = {}, std::string program = EMULATOR_PATH);
     ~EmulatorProcess();
     EmulatorProcess(const EmulatorProcess &) = delete;
     EmulatorProcess &operator=(const EmulatorProcess &) = delete;

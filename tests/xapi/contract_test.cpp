@@ -6,146 +6,23 @@
 // refused without confirm. The credential points at a port nobody listens on: a request that
 // left would fail as a network error, not as the refusal or the preview checked here.
 #include "emulator_process.hpp"
+#include "operation_cases.hpp"
 #include "plugin_runner.hpp"
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
-#include <cctype>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 using namespace testsupport;
+using namespace xapitest;
 using rapidjson::Value;
 
 namespace {
 
 const char *const nowhere = R"({"baseUrl":"http://127.0.0.1:9","clientId":"contract-test","apiKey":"contract-test-secret-3f9a"})";
 
-rapidjson::Document read_json(const std::string &path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    rapidjson::Document d;
-    d.Parse(s.str().c_str());
-    REQUIRE(!d.HasParseError());
-    return d;
-}
-
-const rapidjson::Document &facts() {
-    static const rapidjson::Document d = read_json(std::string(SCHEMA_DIR) + "/xapi/operations.json");
-    return d;
-}
-
-std::string stringify(const Value &v) {
-    rapidjson::StringBuffer b;
-    rapidjson::Writer<rapidjson::StringBuffer> w(b);
-    v.Accept(w);
-    return b.GetString();
-}
-
-std::string quote(const std::string &s) {
-    Value v(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
-    return stringify(v);
-}
-
-std::string fmt_hex(unsigned char c) {
-    const char *digits = "0123456789ABCDEF";
-    return {'%', digits[c >> 4], digits[c & 15]};
-}
-
-// RFC 3986's unreserved characters stay, every other byte is %XX (upper case).
-std::string encode(const std::string &s) {
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
-        else out += fmt_hex(c);
-    }
-    return out;
-}
-
 }  // namespace
-
-// The test's own value per OData type, and the literal OData writes for it.
-struct Sample {
-    std::string json;     // the parameter as given
-    std::string literal;  // as it must appear in the path, before percent-encoding
-};
-
-Sample sample(const Value &param) {
-    const std::string type = param["type"].GetString();
-    if (type == "Edm.String") return {R"("it's 1/2")", "'it''s 1/2'"};
-    if (type == "Edm.Int32") return {"-42", "-42"};
-    if (type == "Edm.Int64") return {"9007199254740993", "9007199254740993"};
-    if (type == "Edm.Double") return {"2.5", "2.5"};
-    if (type == "Edm.Boolean") return {"true", "true"};
-    if (type == "Edm.Guid") return {R"("0f8fad5b-d9cb-469f-a165-70867728950e")", "0f8fad5b-d9cb-469f-a165-70867728950e"};
-    if (type == "Edm.DateTimeOffset") return {R"("2026-01-02T03:04:05+01:00")", "2026-01-02T02:04:05Z"};
-    if (type == "Edm.Date") return {R"("2026-01-31")", "2026-01-31"};
-    if (type == "enum") return {quote(param["enum"][0].GetString()), std::string("'") + param["enum"][0].GetString() + "'"};
-    FAIL("a type the test does not know: " << type);
-    return {};
-}
-
-// What a wrong value of the parameter's type is: a number for a string, a string otherwise.
-std::string wrong_value(const Value &param) {
-    const std::string type = param["type"].GetString();
-    return type == "Edm.String" || type == "enum" || type == "Edm.Guid" || type == "Edm.DateTimeOffset" || type == "Edm.Date"
-               ? "12"
-               : R"("x")";
-}
-
-struct Case {
-    std::string params;         // the node's parameters (valid)
-    std::string path_and_query;  // as it must be sent, after the service root
-    std::string body;           // "null" when none
-    std::string headers;        // the wouldSend headers object
-};
-
-// The facts' operation as the test reads it: a valid input and the request it must make.
-Case valid_case(const Value &op, bool dry_run = true) {
-    Case c;
-    std::string path = op["path"].GetString();
-    std::string params = R"({"resource":)" + quote(op["tag"].GetString()) + R"(,"operation":)" + quote(op["id"].GetString());
-    for (const auto &p : op["params"].GetArray()) {
-        Sample s = sample(p);
-        params += "," + quote(p["name"].GetString()) + ":" + s.json;
-        const std::string placeholder = std::string("{") + p["name"].GetString() + "}";
-        path.replace(path.find(placeholder), placeholder.size(), encode(s.literal));
-    }
-    std::set<std::string> query;
-    for (const auto &q : op["query"].GetArray()) query.insert(q.GetString());
-    std::string options = dry_run ? R"("dryRun":true)" : "";
-    std::string q;
-    if (query.contains("top")) options += std::string(options.empty() ? "" : ",") + R"("top":5)", q += "$top=5";
-    if (query.contains("filter"))
-        options += std::string(options.empty() ? "" : ",") + R"("filter":"Name eq 'a b'")",
-            q += std::string(q.empty() ? "" : "&") + "$filter=" + encode("Name eq 'a b'");
-    if (query.contains("select"))
-        options += std::string(options.empty() ? "" : ",") + R"("select":" Id , Name ")",
-            q += std::string(q.empty() ? "" : "&") + "$select=" + encode("Id,Name");
-    params += R"(,"options":{)" + options + "}";
-    c.headers = "{";
-    if (op["ifMatch"].GetBool()) c.headers += R"("If-Match":"*")";
-    c.body = "null";
-    if (op.HasMember("body")) {
-        // The smallest body every body schema of the description admits: an empty object.
-        c.body = "{}";
-        params += R"(,"body":{})";
-        c.headers += std::string(c.headers.size() > 1 ? "," : "") + R"("Content-Type":"application/json")";
-    }
-    c.headers += "}";
-    c.params = params + "}";
-    c.path_and_query = path + (q.empty() ? "" : "?" + q);
-    return c;
-}
-
-std::string with(const std::string &params, const std::string &member) {
-    return params.substr(0, params.size() - 1) + "," + member + "}";
-}
 
 TEST_CASE("every operation of the facts builds the request the facts describe (dry run)") {
     const auto &ops = facts()["operations"];
@@ -263,4 +140,22 @@ TEST_CASE("fields of another operation, a resource that is not the operation's, 
     auto header = execute("threecx.xapi", R"({"resource":"WebsiteLinks","operation":"DeleteWeblink","Link":"x","confirm":true,"ifMatch":"a\r\nX-Evil: 1","options":{"dryRun":true}})", nowhere);
     REQUIRE(header.errors.size() == 1);
     CHECK(header.errors[0].field == "ifMatch");
+}
+
+TEST_CASE("Return All pages a collection in its entity key's order (GET {set}({key}) in the facts), unless the user ordered it") {
+    auto preview = [](const std::string &resource, const std::string &operation, const std::string &options) {
+        auto e = execute("threecx.xapi", R"({"resource":")" + resource + R"(","operation":")" + operation + R"(","options":{"dryRun":true,)" +
+                                             options + "}}",
+                         nowhere);
+        REQUIRE_MESSAGE(e.status == WFNODE_OK, (e.errors.empty() ? std::string() : e.errors[0].message));
+        return std::string(parse(e.items[0].json)["wouldSend"]["path"].GetString());
+    };
+    CHECK(preview("Users", "ListUser", R"("returnAll":true)") == "/xapi/v1/Users?$top=1000&$orderby=Id&$count=true");
+    CHECK(preview("WebsiteLinks", "ListWeblink", R"("returnAll":true)") == "/xapi/v1/WebsiteLinks?$top=1000&$orderby=Link&$count=true");
+    // The facts have no GET /ActiveCalls({Id}): no key known, the server's order.
+    CHECK(preview("ActiveCalls", "ListActiveCall", R"("returnAll":true)") == "/xapi/v1/ActiveCalls?$top=1000&$count=true");
+    // The user's order stays; one page alone (no Return All) is sent as asked.
+    CHECK(preview("Users", "ListUser", R"("returnAll":true,"orderby":"Number desc")") ==
+          "/xapi/v1/Users?$top=1000&$orderby=Number%20desc&$count=true");
+    CHECK(preview("Users", "ListUser", R"("top":5)") == "/xapi/v1/Users?$top=5");
 }

@@ -18,7 +18,7 @@ size_t count_of(const std::vector<std::string> &requests, const std::string &pre
 
 }  // namespace
 
-TEST_CASE("Return All reads every entity of a collection, page after page") {
+TEST_CASE("Return All reads every entity of a collection, page after page, in its key's order") {
     EmulatorProcess emu;
     auto e = execute("threecx.xapi", R"({"resource":"WebsiteLinks","operation":"ListWeblink","options":{"returnAll":true,"pageSize":10}})",
                      emu.credentials());
@@ -28,9 +28,9 @@ TEST_CASE("Return All reads every entity of a collection, page after page") {
     CHECK(std::string(links[0]["Link"].GetString()) == "O'Brien");
     CHECK(std::string(links[25]["Link"].GetString()) == "link-25");
     const auto sent = emu.requests();
-    CHECK(count_of(sent, "GET /xapi/v1/WebsiteLinks?$top=10&$count=true") == 1);
-    CHECK(count_of(sent, "GET /xapi/v1/WebsiteLinks?$top=10&$skip=10&$count=true") == 1);
-    CHECK(count_of(sent, "GET /xapi/v1/WebsiteLinks?$top=10&$skip=20&$count=true") == 1);
+    CHECK(count_of(sent, "GET /xapi/v1/WebsiteLinks?$top=10&$orderby=Link&$count=true") == 1);
+    CHECK(count_of(sent, "GET /xapi/v1/WebsiteLinks?$top=10&$skip=10&$orderby=Link&$count=true") == 1);
+    CHECK(count_of(sent, "GET /xapi/v1/WebsiteLinks?$top=10&$skip=20&$orderby=Link&$count=true") == 1);
 
     auto top = execute("threecx.xapi", R"({"resource":"WebsiteLinks","operation":"ListWeblink","options":{"top":3}})", emu.credentials());
     REQUIRE(top.status == WFNODE_OK);
