@@ -107,12 +107,10 @@ Value property(const std::string &name, const Value &prop, bool required, Alloc 
 bool push_grouped(const std::string &name, const Value &prop, bool required, Value &out, Alloc &a) {
     if (!prop.HasMember("x-choices-by") || !prop["x-choices-by"].IsObject()) return false;
     const Value &by = prop["x-choices-by"];
-    if (!by.HasMember("field") || !by["field"].IsString() || !by.HasMember("values")) return false;
-    const Value *groups = nullptr;
-    if (by["values"].IsArray() && prop.HasMember("enum") && prop["enum"].IsArray() &&
-        by["values"].Size() == prop["enum"].Size())
-        groups = &by["values"];
-    if (!groups) return false;
+    if (!by.HasMember("field") || !by["field"].IsString() || !by.HasMember("values") || !by["values"].IsArray() ||
+        !prop.HasMember("enum") || !prop["enum"].IsArray() || by["values"].Size() != prop["enum"].Size())
+        return false;
+    const Value *groups = &by["values"];
     Value whole = property(name, prop, required, a);
     if (!whole.HasMember("options")) return false;
     std::vector<std::string> order;
