@@ -6,7 +6,9 @@
 #include "schema_views.hpp"
 
 #include <algorithm>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace nodehost {
 namespace {
@@ -45,6 +47,12 @@ Value default_for(const Value &prop, const std::string &type, Alloc &a) {
 
 Value properties(const Value &schema, Alloc &a);
 
+// An annotation with one entry per enum value ("x-enum-names"...), or null when it has not.
+const Value *per_choice(const Value &prop, const char *key) {
+    if (!prop.HasMember(key) || !prop[key].IsArray() || !prop.HasMember("enum") || !prop["enum"].IsArray()) return nullptr;
+    return prop[key].Size() == prop["enum"].Size() ? &prop[key] : nullptr;
+}
+
 Value property(const std::string &name, const Value &prop, bool required, Alloc &a) {
     // A field with dynamic choices (ABI 1.2's "x-options-source") is n8n's options type, whose
     // loadOptionsMethod names the source the host asks the plugin about.
@@ -66,18 +74,18 @@ Value property(const std::string &name, const Value &prop, bool required, Alloc 
     if (dynamic) options.AddMember("loadOptionsMethod", Value(prop["x-options-source"], a), a);
     if (options.MemberCount()) p.AddMember("typeOptions", options, a);
     if (type == "collection") p.AddMember("options", properties(prop, a), a);
-    // A fixed list of choices: n8n's options, each shown by its "x-enum-names" entry.
+    // A fixed list of choices: n8n's options, each shown by its "x-enum-names" entry and
+    // described by its "x-enum-descriptions" one.
     if (type == "options" && !dynamic && prop.HasMember("enum") && prop["enum"].IsArray()) {
         const Value &values = prop["enum"];
-        const Value *names = prop.HasMember("x-enum-names") && prop["x-enum-names"].IsArray() &&
-                                     prop["x-enum-names"].Size() == values.Size()
-                                 ? &prop["x-enum-names"]
-                                 : nullptr;
+        const Value *names = per_choice(prop, "x-enum-names");
+        const Value *descriptions = per_choice(prop, "x-enum-descriptions");
         Value choices(rapidjson::kArrayType);
         for (rapidjson::SizeType i = 0; i < values.Size(); ++i) {
             Value choice(rapidjson::kObjectType);
             choice.AddMember("name", Value(names ? (*names)[i] : values[i], a), a);
             choice.AddMember("value", Value(values[i], a), a);
+            if (descriptions) choice.AddMember("description", Value((*descriptions)[i], a), a);
             choices.PushBack(choice, a);
         }
         p.AddMember("options", choices, a);
@@ -91,6 +99,56 @@ Value property(const std::string &name, const Value &prop, bool required, Alloc 
     return p;
 }
 
+// Choices that depend on another field ("x-choices-by": {"field": F, "values": [the value of F
+// each choice belongs to]}): one n8n property per value of F, shown while F has it and
+// offering that value's choices, as n8n's own nodes offer the operations of the resource
+// chosen (several properties of one name, one shown at a time). Its default is the schema's
+// where that is among them, else the first. False when the property has no such grouping.
+bool push_grouped(const std::string &name, const Value &prop, bool required, Value &out, Alloc &a) {
+    if (!prop.HasMember("x-choices-by") || !prop["x-choices-by"].IsObject()) return false;
+    const Value &by = prop["x-choices-by"];
+    if (!by.HasMember("field") || !by["field"].IsString() || !by.HasMember("values") || !by["values"].IsArray() ||
+        !prop.HasMember("enum") || !prop["enum"].IsArray() || by["values"].Size() != prop["enum"].Size())
+        return false;
+    const Value *groups = &by["values"];
+    Value whole = property(name, prop, required, a);
+    if (!whole.HasMember("options")) return false;
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<rapidjson::SizeType>> members;
+    for (rapidjson::SizeType i = 0; i < groups->Size(); ++i) {
+        if (!(*groups)[i].IsString()) return false;
+        auto [it, added] = members.try_emplace((*groups)[i].GetString());
+        if (added) order.push_back(it->first);
+        it->second.push_back(i);
+    }
+    Value choices(rapidjson::kArrayType);
+    choices.Swap(whole["options"]);
+    whole.RemoveMember("options");
+    whole.RemoveMember("displayOptions");
+    for (const auto &group : order) {
+        Value p(whole, a);
+        Value offered(rapidjson::kArrayType);
+        bool has_default = false;
+        for (auto i : members[group]) {
+            has_default = has_default || choices[i]["value"] == whole["default"];
+            offered.PushBack(Value(choices[i], a), a);
+        }
+        if (!has_default) p["default"] = Value(offered[0]["value"], a);
+        p.AddMember("options", offered, a);
+        Value show = prop.HasMember("x-show-when") && prop["x-show-when"].IsObject() ? Value(prop["x-show-when"], a)
+                                                                                      : Value(rapidjson::kObjectType);
+        Value when(rapidjson::kArrayType);
+        when.PushBack(Value(group.c_str(), a), a);
+        show.RemoveMember(by["field"].GetString());
+        show.AddMember(Value(by["field"], a), when, a);
+        Value display(rapidjson::kObjectType);
+        display.AddMember("show", show, a);
+        p.AddMember("displayOptions", display, a);
+        out.PushBack(p, a);
+    }
+    return true;
+}
+
 // The schema's properties in its "x-order", as n8n properties.
 Value properties(const Value &schema, Alloc &a) {
     Value out(rapidjson::kArrayType);
@@ -101,11 +159,14 @@ Value properties(const Value &schema, Alloc &a) {
         const auto &r = schema["required"].GetArray();
         return std::any_of(r.begin(), r.end(), [&](const Value &v) { return std::string(v.GetString()) == name; });
     };
+    auto add = [&](const char *name, const Value &prop) {
+        if (!push_grouped(name, prop, required(name), out, a)) out.PushBack(property(name, prop, required(name), a), a);
+    };
     if (schema.HasMember("x-order")) {
         for (const auto &n : schema["x-order"].GetArray())
-            if (props.HasMember(n.GetString())) out.PushBack(property(n.GetString(), props[n.GetString()], required(n.GetString()), a), a);
+            if (props.HasMember(n.GetString())) add(n.GetString(), props[n.GetString()]);
     } else {
-        for (const auto &m : props.GetObject()) out.PushBack(property(m.name.GetString(), m.value, required(m.name.GetString()), a), a);
+        for (const auto &m : props.GetObject()) add(m.name.GetString(), m.value);
     }
     return out;
 }

@@ -70,15 +70,33 @@ const runtimeOptions = (type) => ({
 // n8n's wording and order conventions (what its linter asks of community nodes): a boolean's
 // description starts "Whether"; one sentence has no final period, more than one end with one; a field with dynamic
 // choices ends its label with "Name or ID" and its description with n8n's standard line;
-// the options of a collection are listed by label. Where n8n wants its own fixed words
-// (Return All), the node's own description becomes the field's hint.
+// the options of a collection are listed by label, a list of choices by name. Where n8n
+// wants its own fixed words (Return All, Limit), the node's own description becomes the
+// field's hint; a Limit also starts at n8n's 50 and at least 1 (config "n8nLimit").
+// Resource and Operation, n8n's two dropdowns, take no expression; a resource is named in
+// the singular ("Website Link"; config "n8nResourceNames" where a rule cannot: "FXS" reads as a
+// plural to n8n's linter), and each operation has its action text, the name in
+// sentence case ("List weblink"), which n8n's actions panel shows.
 const DYNAMIC_CHOICES = 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>';
+const singular = (name) => name.replace(/(\w+)$/, (w) =>
+  /ies$/.test(w) ? w.slice(0, -3) + 'y' : /(ss|us|is)$/.test(w) ? w : /(ch|sh|x)es$/.test(w) ? w.slice(0, -2) : w.replace(/s$/, ''));
+// The first word that is not an abbreviation keeps its capital ("API Token", "Get AI settings").
+const sentenceCase = (name) => {
+  const words = name.split(' ');
+  const first = words.findIndex((w) => w !== w.toUpperCase());
+  return words.map((w, i) => (i === first || w === w.toUpperCase() ? w : w.toLowerCase())).join(' ');
+};
+const byName = (a, b) => a.name.localeCompare(b.name);
 function n8nConventions(props) {
   return props.map((p) => {
     const out = { ...p };
     let text = p.description || '';
     const fixed = config.n8nDescriptions[p.name];
-    if (fixed) {
+    if (p.name === 'limit' && p.type === 'number') {
+      Object.assign(out, { default: config.n8nLimit.default, typeOptions: { ...p.typeOptions, minValue: config.n8nLimit.minValue } });
+      out.hint = text;
+      text = config.n8nLimit.description;
+    } else if (fixed) {
       if (p.name === 'returnAll') out.hint = text;
       text = fixed;
     } else if (p.type === 'boolean' && text && !text.startsWith('Whether')) {
@@ -94,6 +112,16 @@ function n8nConventions(props) {
     if (text) out.description = text;
     if (p.type === 'collection' && p.options)
       out.options = n8nConventions(p.options).sort((a, b) => a.displayName.localeCompare(b.displayName));
+    if (p.type === 'options' && p.options) {
+      out.options = p.options.map((o) => {
+        const resourceName = p.name === 'resource' && (config.n8nResourceNames[o.value] || singular(o.name));
+        const choice = { ...o, ...(resourceName ? { name: resourceName } : {}) };
+        if (choice.description === choice.name) delete choice.description; // n8n: nothing the name does not say
+        return choice;
+      }).sort(byName);
+      if (p.name === 'operation') out.options = out.options.map((o) => ({ ...o, action: sentenceCase(o.name) }));
+    }
+    if (p.name === 'resource' || p.name === 'operation') out.noDataExpression = true;
     return out;
   });
 }
@@ -106,7 +134,9 @@ n8n.nodes.forEach((description, i) => {
   const dir = path.join(dist, 'nodes', cls);
   const full = {
     ...description,
-    displayName: config.displayNamePrefix + description.displayName,
+    // "3CX " before each name but the 3CX node's own ("3CX").
+    displayName: description.displayName.startsWith(config.displayNamePrefix.trim())
+      ? description.displayName : config.displayNamePrefix + description.displayName,
     properties: n8nConventions(description.properties),
     icon: icons(dir),
     subtitle: config.subtitles[type] || `=${n8n.name}`,

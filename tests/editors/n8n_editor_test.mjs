@@ -11,6 +11,10 @@
 // then headless Chromium opens a workflow, fills Download Chat History's form (Client Time
 // Zone from the PBX's list; Top added, empty, then 3; "Order By" offered), executes the node
 // in the editor and sees the emulator's records in the output panel; a screenshot is kept.
+// Then the 3CX node (every XAPI operation): found by "XAPI", its Resource dropdown set to
+// Website Link (the resources by name, singular), its Operation dropdown then offering that
+// resource's operations only, List Weblink chosen, Dry Run turned off, Top 4, executed: the
+// emulator's website links shown, 4 items; a screenshot is kept.
 // Usage: node n8n_editor_test.mjs N8N_PREFIX BUILD_DIR NPM_BROWSER_DIR CHROMIUM SHOT_DIR EMULATOR
 import { execFileSync, spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -59,11 +63,13 @@ const workflow = {
   name: '3CX chat history in the editor',
   active: false,
   settings: { executionOrder: 'v1' },
-  connections: { Start: { main: [[{ node: 'Download', type: 'main', index: 0 }]] } },
+  connections: { Start: { main: [[{ node: 'Download', type: 'main', index: 0 }, { node: 'XAPI', type: 'main', index: 0 }]] } },
   nodes: [
     { id: 'b0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
     { id: 'b0000000-0000-4000-8000-000000000002', name: 'Download', type: type('threecxDownloadChatHistory'), typeVersion: 1,
       position: [250, 0], parameters: {}, credentials: { threecxApi: { id: good.id, name: good.name } } },
+    { id: 'b0000000-0000-4000-8000-000000000003', name: 'XAPI', type: type('threecxXapi'), typeVersion: 1,
+      position: [250, 200], parameters: {}, credentials: { threecxApi: { id: good.id, name: good.name } } },
   ],
 };
 const workflowFile = path.join(home, 'workflow.json');
@@ -153,7 +159,7 @@ try {
   assert.ok(await node.locator('img[src*="threecx"]').count() > 0, 'the node has no icon of ours');
 
   // 2: the node panel's search.
-  for (const words of ['3CX', 'threecx', 'chat history']) {
+  for (const words of ['3CX', 'threecx', 'chat history', 'XAPI']) {
     await page.keyboard.press('Tab');
     const search = page.locator('[data-test-id="node-creator-search-bar"]');
     await search.waitFor({ timeout: 30000 });
@@ -161,8 +167,13 @@ try {
     const items = page.locator('[data-test-id="node-creator-node-item"]');
     await items.first().waitFor({ timeout: 30000 });
     const found = (await items.allInnerTexts()).slice(0, 5).join(' | ');
-    assert.match(found, /3CX Download Chat History/, `"${words}" finds ${found}`);
+    if (words !== 'XAPI') assert.match(found, /3CX Download Chat History/, `"${words}" finds ${found}`);
     if (words !== 'chat history') assert.match(found, /3CX Purge Chats/, `"${words}" finds ${found}`);
+    // The 3CX node, which has actions, is listed by n8n as an item of its own kind: by name.
+    if (words !== 'chat history') {
+      const names = await page.locator('[data-test-id="node-creator-item-name"]').allInnerTexts();
+      assert.ok(names.map((n) => n.trim()).includes('3CX'), `"${words}" finds ${names.join(' | ')}`);
+    }
     await page.keyboard.press('Escape');
     await search.waitFor({ state: 'hidden', timeout: 30000 });
   }
@@ -198,7 +209,51 @@ try {
   await page.screenshot({ path: path.join(shotDir, 'n8n-download-chat-history.png') });
   const targets = (await emu.requests()).filter((t) => t.includes('DownloadChatHistory'));
   assert.ok(targets.some((t) => t.includes('$top=3') && t.includes('Europe/Berlin')), targets.join('\n'));
-  console.log('ok: the installed tarball in n8n: found by search, form filled, executed in the editor, 3 records shown');
+
+  // The 3CX node: Resource, then the Operation of that resource, then its fields.
+  await page.keyboard.press('Escape');
+  await panel.waitFor({ state: 'hidden', timeout: 30000 });
+  await page.locator('[data-test-id="canvas-node"]', { hasText: 'XAPI' }).dblclick();
+  const choose = async (field, typed, name) => {
+    const input = panel.locator(`[data-test-id="parameter-input-${field}"]`);
+    await input.waitFor({ timeout: 30000 });
+    await input.click();
+    if (typed) await page.keyboard.type(typed);
+    const list = page.locator('.el-select-dropdown__item:visible');
+    await list.first().waitFor({ timeout: 10000 });
+    // Each choice shows its name, then its description (an operation's) below it.
+    const offered = (await list.allInnerTexts()).map((t) => t.split('\n')[0].trim());
+    assert.ok(offered.includes(name), `${field} offers ${offered.join(' | ')}`);
+    await list.nth(offered.indexOf(name)).click();
+    return offered;
+  };
+  const resources = await choose('resource', null, 'Website Link');
+  assert.ok(resources.length > 100 && resources.includes('Active Call') && resources.includes('Website Link'), resources.join(' | '));
+  assert.deepEqual(resources, [...resources].sort((a, b) => a.localeCompare(b)), 'the resources are not sorted by name');
+  const operations = await choose('operation', null, 'List Weblink');
+  assert.deepEqual(operations, ['Bulk Links Delete', 'Create Weblink', 'Delete Weblink', 'Get Weblink', 'List Weblink', 'Update Weblink', 'Validate Link']);
+  // No field of another operation (the Link of Get Weblink, a body) is shown for a list.
+  assert.equal(await panel.locator('[data-test-id="parameter-input-Link"]').count(), 0);
+  assert.equal(await panel.locator('[data-test-id="parameter-input-body"]').count(), 0);
+  // Dry Run starts on in the editor: turned off to read the links.
+  const dryRun = panel.locator('[data-test-id="parameter-input-dryRun"] .el-switch').first();
+  await dryRun.waitFor({ timeout: 10000 });
+  await dryRun.click();
+  await panel.getByPlaceholder('Add option').first().click();
+  await page.locator('.el-select-dropdown__item:visible').filter({ hasText: /^Top$/ }).first().click();
+  const xapiTop = panel.locator('[data-test-id="parameter-input-top"] input').first();
+  await xapiTop.waitFor({ timeout: 10000 });
+  await xapiTop.fill('4');
+  await xapiTop.press('Tab');
+  await panel.locator('[data-test-id="node-execute-button"]').first().click();
+  await output.getByText('link-01').first().waitFor({ timeout: 60000 });
+  await output.getByText(/4 items/).first().waitFor({ timeout: 30000 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(shotDir, 'n8n-3cx-website-links.png') });
+  const links = (await emu.requests()).filter((t) => t.includes('/WebsiteLinks'));
+  assert.ok(links.some((t) => /\/xapi\/v1\/WebsiteLinks\?.*\$top=4/.test(t)), links.join('\n'));
+  console.log('ok: the installed tarball in n8n: found by search, form filled, executed in the editor, 3 records shown; ' +
+              `the 3CX node: ${resources.length} resources, Website Link's ${operations.length} operations, List Weblink executed, 4 links shown`);
 } catch (e) {
   console.log(`n8n's log:\n${log.slice(-4000)}`);
   // What the page showed when it failed, beside the screenshots.

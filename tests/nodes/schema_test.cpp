@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace {
@@ -174,25 +175,47 @@ TEST_CASE("the same schemas drive an n8n-style form (describe --format n8n)") {
     CHECK(purge_options["default"] == testsupport::parse(R"({"dryRun": true})"));
     CHECK(purge_options["options"][0]["default"].GetBool());  // Dry Run, once added, starts on too
 
-    // The 3CX node: Resource and Operation as dropdowns, each operation's fields under it.
+    // The 3CX node: a Resource dropdown, then one Operation dropdown per resource (shown for
+    // it, offering its operations only: "x-choices-by"), each operation's fields under it.
     const auto &xapi = d["nodes"][2];
     CHECK(std::string(xapi["name"].GetString()) == "threecxXapi");
     const auto &fields = xapi["properties"];
     CHECK(std::string(fields[0]["name"].GetString()) == "resource");
     CHECK(std::string(fields[0]["type"].GetString()) == "options");
-    CHECK(fields[0]["options"].Size() == 132);
-    CHECK(std::string(fields[1]["name"].GetString()) == "operation");
-    REQUIRE(fields[1]["options"].Size() == 601);
-    bool drop_call = false;
-    for (const auto &o : fields[1]["options"].GetArray())
-        drop_call = drop_call || (std::string(o["value"].GetString()) == "DropCall" &&
-                                  std::string(o["name"].GetString()) == "ActiveCalls: Drop Call");
-    CHECK(drop_call);
+    REQUIRE(fields[0]["options"].Size() == 132);
+    std::map<std::string, std::string> resource_names;
+    for (const auto &o : fields[0]["options"].GetArray()) resource_names[o["value"].GetString()] = o["name"].GetString();
+    CHECK(resource_names["WebsiteLinks"] == "Website Links");
+    CHECK(resource_names["AISettings"] == "AI Settings");
+    std::map<std::string, const rapidjson::Value *> operation_of;  // resource -> its Operation property
+    rapidjson::SizeType operations = 0;
+    for (const auto &f : fields.GetArray()) {
+        if (std::string(f["name"].GetString()) != "operation") continue;
+        REQUIRE(f["displayOptions"]["show"]["resource"].Size() == 1);
+        operation_of[f["displayOptions"]["show"]["resource"][0].GetString()] = &f;
+        operations += f["options"].Size();
+    }
+    CHECK(operation_of.size() == 132);
+    CHECK(operations == 601);
+    REQUIRE(operation_of.contains("ActiveCalls"));
+    const auto &active_calls = *operation_of["ActiveCalls"];
+    CHECK(active_calls == fields[1]);
+    CHECK(active_calls["default"] == "ListActiveCall");  // the schema's default, in its group
+    REQUIRE(active_calls["options"].Size() == 2);
+    CHECK(active_calls["options"][1]["value"] == "DropCall");
+    CHECK(active_calls["options"][1]["name"] == "Drop Call");
+    CHECK(active_calls["options"][1]["description"] == "Invoke action DropCall");
+    REQUIRE(operation_of.contains("WebsiteLinks"));
+    CHECK((*operation_of["WebsiteLinks"])["default"] == "ListWeblink");  // the group's first
     bool link_shown = false;
     for (const auto &f : fields.GetArray())
-        if (std::string(f["name"].GetString()) == "Link")
+        if (std::string(f["name"].GetString()) == "Link") {
+            CHECK(std::string(f["displayName"].GetString()) == "Link");
             for (const auto &op : f["displayOptions"]["show"]["operation"].GetArray())
                 link_shown = link_shown || std::string(op.GetString()) == "GetWeblink";
+        } else if (std::string(f["name"].GetString()) == "clientTimeZone") {
+            CHECK(std::string(f["displayName"].GetString()) == "Client Time Zone");
+        }
     CHECK(link_shown);
     CHECK(fields[fields.Size() - 1]["default"] == testsupport::parse(R"({"dryRun": true})"));  // Options: a form starts as a dry run
 

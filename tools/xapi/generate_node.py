@@ -14,7 +14,10 @@ Usage: generate_node.py <operations.json> <downloadChatHistory.json> <output fol
 """
 import json
 import os
+import re
 import sys
+
+from import_description import readable
 
 # Copied from Download Chat History's options, under the same names.
 SHARED_OPTIONS = ["top", "skip", "search", "filter", "count", "select", "orderby", "expand", "returnAll", "pageSize",
@@ -31,16 +34,32 @@ def fail(message):
     sys.exit(1)
 
 
+# Abbreviations in 3CX's names, as people write them.
+ABBREVIATIONS = {"Id": "ID", "Ids": "IDs", "Crm": "CRM", "Cdr": "CDR", "Did": "DID", "Pbx": "PBX", "Sip": "SIP",
+                 "Sla": "SLA", "Mcp": "MCP", "Sbc": "SBC", "Sbcs": "SBCs", "Fxs": "FXS", "Dn": "DN", "Dns": "DNs",
+                 "Ip": "IP", "Ips": "IPs", "Url": "URL", "Json": "JSON", "Mac": "MAC"}
+
+
+def label(name):
+    """A name for people: the words of a tag, operation or parameter name ("WebsiteLinks",
+    "clientTimeZone", "call_id"), each capitalised, abbreviations as written ("Call ID")."""
+    words = " ".join(ABBREVIATIONS.get(w, w) for w in readable(name).split(" "))
+    return words.replace("O Auth", "OAuth").replace("E 164", "E164")
+
+
 def generate(facts, chat_schema):
     ops = facts["operations"]
     tags = sorted({o["tag"] for o in ops})
+    # Operations are offered per resource: an editor shows the operations of the resource
+    # chosen ("x-choices-by": the field and, for each choice, the value of it it belongs to).
     props = {
         "resource": {"title": "Resource", "description": "What the operation works on (the tag of 3CX's XAPI description).",
-                     "type": "string", "enum": tags, "default": ops[0]["tag"], "x-n8n-type": "options"},
-        "operation": {"title": "Operation",
-                      "description": "The XAPI operation (its operationId), shown as Resource: readable name.",
+                     "type": "string", "enum": tags, "default": ops[0]["tag"], "x-enum-names": [label(t) for t in tags],
+                     "x-n8n-type": "options"},
+        "operation": {"title": "Operation", "description": "The XAPI operation (its operationId) on the resource.",
                       "type": "string", "enum": [o["id"] for o in ops], "default": ops[0]["id"],
-                      "x-enum-names": [f'{o["tag"]}: {o["name"]}' for o in ops], "x-n8n-type": "options"},
+                      "x-enum-names": [label(o["name"]) for o in ops], "x-enum-descriptions": [o["summary"] for o in ops],
+                      "x-choices-by": {"field": "resource", "values": [o["tag"] for o in ops]}, "x-n8n-type": "options"},
     }
     order = ["resource", "operation"]
     # Path parameters: one field per name, shown for the operations that have it; its type is
@@ -55,8 +74,8 @@ def generate(facts, chat_schema):
     for name in sorted(users, key=str.lower):
         json_types = sorted({JSON_TYPE[t] for t in types[name]})
         n8n = "string" if "string" in json_types else "number" if json_types[0] in ("integer", "number") else "boolean"
-        field = {"title": name, "description": f"Path parameter {name} (OData {', '.join(sorted(types[name]))}); "
-                                               "written into the path as an OData literal of the operation's type.",
+        field = {"title": label(name), "description": f"Written into the path as an OData literal of the operation's "
+                                                      f"type ({', '.join(sorted(types[name]))}).",
                  "type": json_types[0] if len(json_types) == 1 else json_types, "x-n8n-type": n8n,
                  "x-show-when": {"operation": users[name]}}
         if "string" in json_types:
@@ -72,9 +91,9 @@ def generate(facts, chat_schema):
                                                            "matches any version.", "type": "string", "default": "*",
                         "minLength": 1, "maxLength": 256, "x-query-value": True, "x-n8n-type": "string",
                         "x-show-when": {"operation": [o["id"] for o in ops if o["ifMatch"]]}}
-    props["confirm"] = {"title": "Confirm", "description": "Must be on for an operation that removes, purges, resets, "
-                                                          "drops, restores over or upgrades (every DELETE among them): "
-                                                          "the README lists them.", "type": "boolean", "default": False,
+    props["confirm"] = {"title": "Confirm", "description": "Allow an operation that removes, purges, resets, drops, "
+                                                          "restores over or upgrades (every DELETE among them; the README "
+                                                          "lists them), which is refused without it.", "type": "boolean", "default": False,
                         "x-n8n-type": "boolean", "x-show-when": {"operation": [o["id"] for o in ops if o["method"] != "GET"]}}
     order += ["body", "ifMatch", "confirm", "options"]
     chat = chat_schema["properties"]["options"]["properties"]
@@ -82,7 +101,7 @@ def generate(facts, chat_schema):
     options["top"]["description"] = "Show only the first n items (a collection's $top)."
     options["filter"]["description"] = "Filter items by property values (an OData expression, e.g. Number eq '100')."
     options["filter"]["x-placeholder"] = "Number eq '100'"
-    options["select"]["x-placeholder"] = "Id,Number"
+    options["select"]["x-placeholder"] = "Name,Number"
     options["orderby"]["description"] = "Order items by property values (comma-separated list, e.g. Number desc)."
     options["orderby"]["x-placeholder"] = "Number desc"
     options["returnAll"]["description"] = ("A collection only: fetch every matching entity, page after page by "

@@ -50,6 +50,10 @@ function withoutEmptyNumbers(value, props) {
   return out;
 }
 
+// What n8n hands back for a field its form does not show (a path parameter of another
+// operation): n8n keeps no value for it, and it is not sent.
+const NOT_SHOWN = '\u0000wfnode: not shown';
+
 // options: { timeZoneFields: [field], credentialTest: { node, field }, credentialFields }
 // (generate.mjs).
 function makeNodeClass(description, wfnodeType, options) {
@@ -58,7 +62,8 @@ function makeNodeClass(description, wfnodeType, options) {
   const credentialData = (data) =>
     data && Object.fromEntries(Object.entries(data).filter(([k]) => options.credentialFields.includes(k)));
   const credentialsOf = async (ctx) => (credentialType ? credentialData(await ctx.getCredentials(credentialType)) : null);
-  const fields = description.properties.map((p) => p.name);
+  // Each top-level name once (the 3CX node has one Operation per resource, one shown at a time).
+  const fields = [...new Set(description.properties.map((p) => p.name))];
   const labels = labelsOf(description.properties);
   const loadOptions = {};
   const walk = (props) => {
@@ -125,7 +130,9 @@ function makeNodeClass(description, wfnodeType, options) {
         try {
           const parameters = {};
           for (const f of fields) {
-            const v = withoutEmptyNumbers({ [f]: this.getNodeParameter(f, i, undefined) }, description.properties)[f];
+            const given = this.getNodeParameter(f, i, NOT_SHOWN);
+            if (given === NOT_SHOWN) continue;
+            const v = withoutEmptyNumbers({ [f]: given }, description.properties)[f];
             if (v !== undefined) parameters[f] = v;
           }
           items.push({ json: item.json, parameters });
