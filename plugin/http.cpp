@@ -84,8 +84,13 @@ size_t on_body(char *data, size_t size, size_t n, void *self) {
     }
     // One curl_multi_perform() can read many socket buffers (and gzip multiplies them): past
     // a bound, pause the transfer until the reader has consumed what it has, so memory stays
-    // flat. A reader that asked for more (one record larger than the bound) gets one more piece.
-    if (r->buffer_.size() - r->pos_ >= Exchange::max_buffered && r->buffer_.size() > r->grow_mark_) {
+    // flat. A reader that asked for more (one record larger than the bound) may grow its
+    // window by as much as it holds (up to max_growth): a few pauses for a 16 MiB record, not
+    // one per piece, since at each libcurl copies what it still holds (quadratic before).
+    // What libcurl hands back when resumed is taken whole: it holds it already (decoded: a
+    // gzip answer inflates a whole network read at once), and pausing on its pieces again
+    // made libcurl copy the rest back at each (a gzip bomb took seconds of memmove).
+    if (!r->draining_ && r->buffer_.size() - r->pos_ >= Exchange::max_buffered && r->buffer_.size() >= r->grow_until_) {
         r->paused_ = true;
         return CURL_WRITEFUNC_PAUSE;
     }
@@ -303,9 +308,12 @@ bool Exchange::read_more() {
     dropped_ += pos_;
     pos_ = 0;
     grow_mark_ = buffer_.size();
+    grow_until_ = grow_mark_ + std::clamp(grow_mark_, size_t{1}, max_growth);
     if (paused_) {
         paused_ = false;
+        draining_ = true;
         curl_easy_pause(slot_.easy, CURLPAUSE_CONT);  // may hand over the held data right away
+        draining_ = false;
     }
     while (buffer_.size() == grow_mark_ && !done_) pump_once();
     throw_if_failed();

@@ -143,12 +143,17 @@ private:
         enum class Expect { first, next, separator } expect = Expect::first;  // after '[', ',', a record
         RecordScan scan;
         size_t record_at = npos;  // where the record being scanned begins, in the window
+        size_t kept = 0;          // the window's bytes already looked at: the record it cut
         for (;;) {
             body_.pad(simdjson::SIMDJSON_PADDING);
             const auto w = body_.window();
-            // Once a network read, not once a record: a compact page (every OData writer's)
-            // has no line break anywhere, so no record of this window needs minifying.
-            line_breaks_ = std::memchr(w.data(), '\n', w.size()) || std::memchr(w.data(), '\r', w.size());
+            // Once a network read, over the bytes it brought, not once a record: a compact
+            // page (every OData writer's) has no line break anywhere, so no record of this
+            // window needs minifying. (What was kept is not looked at again: a record of
+            // 16 MiB arriving in small reads made that quadratic.)
+            const auto fresh = w.substr(kept);
+            line_breaks_ = (kept && line_breaks_) || std::memchr(fresh.data(), '\n', fresh.size()) ||
+                           std::memchr(fresh.data(), '\r', fresh.size());
             size_t i = 0;
             if (record_at != npos) i = record_at;  // a record cut by the window's end: go on with it
             while (i < w.size()) {
@@ -185,6 +190,7 @@ private:
             }
             // Keep the record the window cut (its scan goes on where it stopped), drop the rest.
             body_.consume(record_at == npos ? w.size() : record_at);
+            kept = record_at == npos ? 0 : w.size() - record_at;
             if (record_at != npos) record_at = 0;
             if (!body_.read_more()) throw invalid("the answer ends inside the \"value\" array", w.size());
         }

@@ -142,6 +142,9 @@ public:
 
     // Body bytes held at most before the transfer pauses for the reader.
     static constexpr size_t max_buffered = 256 * 1024;
+    // A reader that asks for more while it holds more than max_buffered (one record larger
+    // than that) may take in as much again as it holds, up to this much a time.
+    static constexpr size_t max_growth = 4u << 20;
 
 private:
     friend size_t on_body(char *data, size_t size, size_t n, void *self);
@@ -158,6 +161,7 @@ private:
     size_t pos_ = 0;          // consumed bytes at the front of buffer_
     uint64_t dropped_ = 0;    // consumed bytes no longer in buffer_
     size_t grow_mark_ = 0;    // buffer_'s size when the reader last asked for more
+    size_t grow_until_ = 0;   // and the size it may grow to past max_buffered before a pause
     uint64_t bytes_ = 0;
     long status_ = 0;
     std::string content_type_;
@@ -166,6 +170,7 @@ private:
     bool too_large_ = false;
     bool done_ = false;
     bool paused_ = false;
+    bool draining_ = false;  // inside curl_easy_pause(CONT): libcurl hands back what it held
     bool started_ = false;
     bool attached_ = false;  // the easy handle is in the multi
     int curl_result_ = 0;
