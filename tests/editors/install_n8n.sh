@@ -12,6 +12,6 @@ dir=$1
 start=$(date +%s)
 bash "$here/npm_install.sh" "$dir" "$here/n8n-package.json" --ignore-scripts --legacy-peer-deps n8n@1.123.81
 if ! ls "$dir"/node_modules/sqlite3/build/Release/node_sqlite3.node >/dev/null 2>&1; then
-  (cd "$dir" && nice -n 15 npm rebuild sqlite3 --build-from-source --loglevel=error)
+  (cd "$dir" && npm rebuild sqlite3 --build-from-source --loglevel=error)
 fi
 echo "install_n8n: ready in $(( $(date +%s) - start )) s"
