@@ -9,7 +9,7 @@ packages=(
   libcurl4-openssl-dev rapidjson-dev libsimdjson-dev libfmt-dev doctest-dev libcli11-dev
   libcpp-httplib-dev libhowardhinnant-date-dev libssl-dev zlib1g-dev libbrotli-dev libhiredis-dev tzdata
   python3 python3-jsonschema python3-yaml
-  nodejs chromium
+  nodejs chromium libsqlite3-dev
   redis-server postgresql-15
   clang-14 libclang-rt-14-dev
   abigail-tools dpkg-dev file lintian

@@ -186,10 +186,14 @@ try {
   await zone.waitFor({ timeout: 30000 });
   await zone.click();
   await page.keyboard.type('Berlin'); // the PBX names its zones "(UTC+01:00) Berlin"
-  await page.locator('.el-select-dropdown__item:visible', { hasText: 'Berlin' }).first().click();
+  const berlin = page.locator('.el-select-dropdown__item:visible', { hasText: 'Berlin' }).first();
+  await berlin.click();
+  // The zone list closes with an animation: until it is gone its items are still visible,
+  // and would be read as the options' list.
+  await berlin.waitFor({ state: 'hidden', timeout: 10000 });
   await panel.getByPlaceholder('Add option').first().click();
   const optionList = page.locator('.el-select-dropdown__item:visible');
-  await optionList.first().waitFor({ timeout: 10000 });
+  await optionList.filter({ hasText: /^Top$/ }).first().waitFor({ timeout: 10000 });
   const offered = (await optionList.allInnerTexts()).join(' | ');
   assert.match(offered, /Order By/, offered);
   assert.doesNotMatch(offered, /Orderby/, offered);
@@ -220,11 +224,13 @@ try {
     await input.click();
     if (typed) await page.keyboard.type(typed);
     const list = page.locator('.el-select-dropdown__item:visible');
-    await list.first().waitFor({ timeout: 10000 });
+    // The list opened by the click, not one still closing: the one holding `name`.
+    await list.filter({ hasText: name }).first().waitFor({ timeout: 10000 });
     // Each choice shows its name, then its description (an operation's) below it.
     const offered = (await list.allInnerTexts()).map((t) => t.split('\n')[0].trim());
     assert.ok(offered.includes(name), `${field} offers ${offered.join(' | ')}`);
     await list.nth(offered.indexOf(name)).click();
+    await list.first().waitFor({ state: 'hidden', timeout: 10000 });  // closed before the next
     return offered;
   };
   const resources = await choose('resource', null, 'Website Link');
