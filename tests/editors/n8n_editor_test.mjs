@@ -103,7 +103,20 @@ try {
     await new Promise((r) => setTimeout(r, 500));
   }
   assert.equal(setup.status, 200, await setup.text());
-  const cookie = setup.headers.get('set-cookie').match(/n8n-auth=([^;]+)/)[1];
+  // The session cookie; a fresh-clone run once got the 200 without it: then the owner just
+  // made logs in.
+  const authCookie = (r) => (r.headers.get('set-cookie') || '').match(/n8n-auth=([^;]+)/)?.[1];
+  let cookie = authCookie(setup);
+  for (let i = 0; !cookie && i < 60; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const login = await fetch(`${base}/rest/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ emailOrLdapLoginId: 'owner@example.com', password: 'Test-only-passw0rd' }),
+    });
+    cookie = authCookie(login);
+  }
+  assert.ok(cookie, 'n8n gave no session cookie after the owner was set up');
   const rest = async (route, body) => {
     const r = await fetch(`${base}/rest/${route}`, {
       method: 'POST',
