@@ -90,7 +90,7 @@ size_t on_body(char *data, size_t size, size_t n, void *self) {
     // What libcurl hands back when resumed is taken whole: it holds it already (decoded: a
     // gzip answer inflates a whole network read at once), and pausing on its pieces again
     // made libcurl copy the rest back at each (a gzip bomb took seconds of memmove).
-    if (!r->draining_ && r->buffer_.size() - r->pos_ >= Exchange::max_buffered && r->buffer_.size() >= r->grow_until_) {
+    if (!r->draining_ && r->buffer_.size() - r->pos_ >= Exchange::max_buffered && r->buffer_.size() >= r->grow_mark_ + std::clamp(r->grow_mark_, size_t{1}, Exchange::max_growth)) {
         r->paused_ = true;
         return CURL_WRITEFUNC_PAUSE;
     }
@@ -308,7 +308,6 @@ bool Exchange::read_more() {
     dropped_ += pos_;
     pos_ = 0;
     grow_mark_ = buffer_.size();
-    grow_until_ = grow_mark_ + std::clamp(grow_mark_, size_t{1}, max_growth);
     if (paused_) {
         paused_ = false;
         draining_ = true;

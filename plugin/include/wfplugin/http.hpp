@@ -143,7 +143,7 @@ public:
     // Body bytes held at most before the transfer pauses for the reader.
     static constexpr size_t max_buffered = 256 * 1024;
     // A reader that asks for more while it holds more than max_buffered (one record larger
-    // than that) may take in as much again as it holds, up to this much a time.
+    // than that) may take in as much again as it holds (from grow_mark_), up to this much a time.
     static constexpr size_t max_growth = 4u << 20;
 
 private:
@@ -161,7 +161,6 @@ private:
     size_t pos_ = 0;          // consumed bytes at the front of buffer_
     uint64_t dropped_ = 0;    // consumed bytes no longer in buffer_
     size_t grow_mark_ = 0;    // buffer_'s size when the reader last asked for more
-    size_t grow_until_ = 0;   // and the size it may grow to past max_buffered before a pause
     uint64_t bytes_ = 0;
     long status_ = 0;
     std::string content_type_;
