@@ -1,8 +1,8 @@
 #include "wfplugin/execution_context.hpp"
 
 #include "escaped_secrets.hpp"
-#include "secret_search.hpp"
 
+#include "wfplugin/byte_search.hpp"
 #include "wfplugin/http.hpp"
 #include "wfplugin/json.hpp"
 #include "wfplugin/node_error.hpp"
@@ -47,7 +47,7 @@ void ExecutionContext::emit(uint32_t paired_item, std::string_view json) {
     } else if (escaped::may_spell_a_secret(json, plain_secrets_)) {
         redacted = escaped::redact_strings(json, [this](std::string_view text) { return redact(text); });
         json = redacted;
-    } else if (holds_any(json, secrets_)) {
+    } else if (contains_any(json, secrets_)) {
         json = redacted = redact(json);
     }
     if (fn(&host_, paired_item, json.data(), json.size()) != WFNODE_OK)

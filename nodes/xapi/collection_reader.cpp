@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 #include <wfcommon/json_policy.hpp>
+#include <wfplugin/byte_search.hpp>
 #include <wfplugin/json.hpp>
 #include <wfplugin/node_error.hpp>
 #include <wfplugin/retry.hpp>
@@ -290,7 +291,7 @@ private:
         }
         if (error) throw invalid(simdjson::error_message(error), at);
         const simdjson::dom::element &doc = doc_;
-        if (auto why = policy_violation(doc)) throw broken(*why);
+        if (auto why = policy_violation(doc, record)) throw broken(*why);
         Record r{record, {}};
         if (!key_member_.empty()) {
             std::string_view key;
@@ -314,15 +315,24 @@ private:
     // one object (as decoded, so "a" and "\u0061" are one key: which of two a reader takes
     // differs between readers) and no NUL character in a key or string. A server sending
     // either is broken, not garbled on the way: asking again would not help.
-    std::optional<std::string> policy_violation(simdjson::dom::element record) {
+    //
+    // Both looks are cheap on the common record. simdjson refuses a control character written
+    // raw inside a string, so a NUL can only arrive as the escape \u0000: strings are searched
+    // for one only in a record whose text holds that escape. And the records of a collection
+    // share their keys, in one order: a record whose keys are those of the last one proven
+    // is proven too, by one comparison a key instead of one a pair of keys.
+    std::optional<std::string> policy_violation(simdjson::dom::element record, std::string_view text) {
+        const bool nul_possible = wfplugin::contains(text, "\\u0000");
         pending_.assign(1, record);
+        bool top = true;  // the record itself, the first object looked at
         while (!pending_.empty()) {
             const simdjson::dom::element e = pending_.back();
             pending_.pop_back();
-            auto look_into = [this](simdjson::dom::element v) -> bool {  // false: a string holding a NUL
-                std::string_view text;
+            auto look_into = [this, nul_possible](simdjson::dom::element v) -> bool {  // false: a string holding a NUL
+                std::string_view string;
                 if (v.is_object() || v.is_array()) pending_.push_back(v);
-                else if (v.get_string().get(text) == simdjson::SUCCESS) return std::memchr(text.data(), 0, text.size()) == nullptr;
+                else if (nul_possible && v.get_string().get(string) == simdjson::SUCCESS)
+                    return std::memchr(string.data(), 0, string.size()) == nullptr;
                 return true;
             };
             simdjson::dom::array array;
@@ -335,28 +345,49 @@ private:
             if (e.get_object().get(object) != simdjson::SUCCESS) continue;  // only objects and arrays are pending
             keys_.clear();
             for (simdjson::dom::key_value_pair field : object) {
-                if (std::memchr(field.key.data(), 0, field.key.size())) return nul_in_string;
+                if (nul_possible && std::memchr(field.key.data(), 0, field.key.size())) return nul_in_string;
                 keys_.push_back(field.key);
                 if (!look_into(field.value)) return nul_in_string;
             }
-            if (auto twice = duplicate(keys_)) return fmt::format("a record has a duplicate key {}", wfcommon::json::excerpt(*twice));
+            const bool known = top && same_keys(keys_, proven_keys_);
+            if (!known)
+                if (auto twice = duplicate(keys_)) return fmt::format("a record has a duplicate key {}", wfcommon::json::excerpt(*twice));
+            if (top && !known) remember(keys_, proven_keys_);
+            top = false;
         }
         return std::nullopt;
     }
     static constexpr const char *nul_in_string = "a record holds a NUL character (\\u0000) in a key or string";
 
+    // The keys of a record proven to hold none twice, in their order, each ended by a NUL
+    // (which no key holds): what same_keys compares a record's keys with.
+    static void remember(const std::vector<std::string_view> &keys, std::string &proven) {
+        proven.clear();
+        for (auto key : keys) proven.append(key).push_back('\0');
+    }
+    static bool same_keys(const std::vector<std::string_view> &keys, std::string_view proven) {
+        size_t at = 0;
+        for (auto key : keys) {
+            if (proven.size() - at < key.size() + 1 || proven.compare(at, key.size(), key) != 0 || proven[at + key.size()] != '\0')
+                return false;
+            at += key.size() + 1;
+        }
+        return at == proven.size() && !keys.empty();
+    }
+
     // A key found twice among an object's keys (reordered), if any: a chat record has a dozen
     // keys, for which comparing each pair beats sorting.
-    static std::optional<std::string_view> duplicate(std::vector<std::string_view> &keys) {
+    static std::optional<std::string_view> duplicate(const std::vector<std::string_view> &keys) {
         if (keys.size() <= 16) {
             for (size_t i = 1; i < keys.size(); ++i)
                 for (size_t j = 0; j < i; ++j)
                     if (keys[i] == keys[j]) return keys[i];
             return std::nullopt;
         }
-        std::sort(keys.begin(), keys.end());
-        const auto at = std::adjacent_find(keys.begin(), keys.end());
-        if (at == keys.end()) return std::nullopt;
+        std::vector<std::string_view> sorted(keys);  // in their order still, for remember()
+        std::sort(sorted.begin(), sorted.end());
+        const auto at = std::adjacent_find(sorted.begin(), sorted.end());
+        if (at == sorted.end()) return std::nullopt;
         return *at;
     }
 
@@ -422,6 +453,7 @@ private:
     simdjson::error_code validated_ = simdjson::SUCCESS;
     std::vector<simdjson::dom::element> pending_;  // policy_violation's objects and arrays still to look into
     std::vector<std::string_view> keys_;           // and the keys of the object it looks at
+    std::string proven_keys_;                      // the keys of the last record proven (remember)
     std::string envelope_;  // the page without its records
     std::string line_;      // a record with its line breaks taken out
     bool line_breaks_ = false;  // the window holds a line break (somewhere)

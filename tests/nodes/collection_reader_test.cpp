@@ -15,6 +15,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <tuple>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -504,6 +505,32 @@ TEST_CASE("inside a record: a key twice in one object, in any spelling, or a NUL
     // The same key in different objects, and 30 distinct keys, are no duplicates.
     const std::vector<std::string> fine{R"({"Name":"x","Participants":[{"Name":"A"},{"Name":"B"}],"Inner":{"Name":1}})",
                                         many_keys + R"("k30":30})", R"({"Message":"\\u0000 is spelled, not sent"})"};
+    CHECK(read_page(page(fine)).records == fine);
+}
+
+TEST_CASE("inside a record: a record after one with the same keys is checked as closely") {
+    // The reader remembers the keys of the last record proven and takes a record with those
+    // keys again, in that order, as proven: each shape below follows such a record.
+    std::string thirty = "{";
+    for (int i = 0; i < 30; ++i) thirty += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    const std::string proven_thirty = thirty + R"("k30":30})";
+    const std::vector<std::tuple<std::string, std::string, std::string>> cases{
+        {R"({"Id":0,"TimeSent":"a"})", R"({"Id":1,"TimeSent":"b","Id":2})", R"(duplicate key "Id")"},
+        {R"({"Id":0,"TimeSent":"a"})", R"({"Id":1,"\u0049d":2})", R"(duplicate key "Id")"},
+        {R"({"Id":0,"Inner":{"a":1}})", R"({"Id":1,"Inner":{"a":1,"a":2}})", R"(duplicate key "a")"},
+        {proven_thirty, thirty + R"("k30":30,"k3":3})", R"(duplicate key "k3")"},
+        {R"({"Id":0,"Message":"a"})", R"({"Id":1,"Message":"\u0000"})", "NUL character"},
+    };
+    for (const auto &[before, record, why] : cases) {
+        CAPTURE(record);
+        auto f = fail_page(page({before, before, record}));
+        CHECK(f.status == WFNODE_ERR_API);
+        CHECK(f.records_before == 2);
+        CHECK(contains(f.message, why));
+    }
+    // The same keys, in another order or spelled with escapes, are the same record shape.
+    const std::vector<std::string> fine{R"({"Id":0,"Name":"a"})", R"({"Id":1,"Name":"b"})", R"({"Name":"c","Id":2})",
+                                        R"({"\u0049d":3,"Name":"d"})", proven_thirty, proven_thirty};
     CHECK(read_page(page(fine)).records == fine);
 }
 

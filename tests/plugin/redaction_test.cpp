@@ -5,7 +5,7 @@
 #include <wfplugin/node_error.hpp>
 
 #include "escaped_secrets.hpp"
-#include "secret_search.hpp"
+#include <wfplugin/byte_search.hpp>
 
 #include <doctest/doctest.h>
 
@@ -235,16 +235,16 @@ TEST_CASE("the secret search: each form found wherever it lies, a near miss neve
                 CAPTURE(place);
                 std::string text(length, 'x');
                 text.replace(place, form.size(), form);
-                CHECK(wfplugin::holds_any(text, {form}));
-                CHECK(wfplugin::holds_any(text, forms));
+                CHECK(wfplugin::contains_any(text, {form}));
+                CHECK(wfplugin::contains_any(text, forms));
                 if (form.size() < 3) continue;
                 // First and last bytes in place, one byte between them changed: not the form.
                 std::string near = text;
                 near[place + form.size() / 2] ^= 1;
-                CHECK_FALSE(wfplugin::holds_any(near, {form}));
+                CHECK_FALSE(wfplugin::contains_any(near, {form}));
             }
         }
     }
-    CHECK_FALSE(wfplugin::holds_any("", forms));
-    CHECK_FALSE(wfplugin::holds_any("demo-secre", {"demo-secret"}));
+    CHECK_FALSE(wfplugin::contains_any("", forms));
+    CHECK_FALSE(wfplugin::contains_any("demo-secre", {"demo-secret"}));
 }

@@ -1,23 +1,22 @@
-#include "secret_search.hpp"
+#include "wfplugin/byte_search.hpp"
 
 #include "byte_block.hpp"
 
 #include <cstring>
 
 namespace wfplugin {
-namespace {
 
-WFPLUGIN_BYTE_SCAN bool holds(std::string_view text, std::string_view form) {
-    const size_t n = text.size(), length = form.size();
+WFPLUGIN_BYTE_SCAN bool contains(std::string_view text, std::string_view needle) {
+    const size_t n = text.size(), length = needle.size();
     if (length > n) return false;
-    if (length < 3) return text.find(form) != std::string_view::npos;
+    if (length < 3) return text.find(needle) != std::string_view::npos;
     const char *t = text.data();
     // Its first two bytes and its last: one pair alone ('e' and a hex digit, say) matches too
     // often in the hex of \u escapes.
-    const auto first = static_cast<unsigned char>(form[0]), second = static_cast<unsigned char>(form[1]),
-               last = static_cast<unsigned char>(form.back());
-    auto rest_at = [&](size_t at) { return std::memcmp(t + at + 2, form.data() + 2, length - 3) == 0; };
-    const size_t places = n - length + 1;  // a form starts at 0 to n - length
+    const auto first = static_cast<unsigned char>(needle[0]), second = static_cast<unsigned char>(needle[1]),
+               last = static_cast<unsigned char>(needle.back());
+    auto rest_at = [&](size_t at) { return std::memcmp(t + at + 2, needle.data() + 2, length - 3) == 0; };
+    const size_t places = n - length + 1;  // a match starts at 0 to n - length
     if (places < bytes::block) {
         for (size_t at = 0; at < places; ++at)
             if (static_cast<unsigned char>(t[at]) == first && static_cast<unsigned char>(t[at + 1]) == second &&
@@ -40,11 +39,9 @@ WFPLUGIN_BYTE_SCAN bool holds(std::string_view text, std::string_view form) {
     return at < places && found_from(places - block);
 }
 
-}  // namespace
-
-bool holds_any(std::string_view text, const std::vector<std::string> &forms) {
-    for (const auto &form : forms)
-        if (holds(text, form)) return true;
+bool contains_any(std::string_view text, const std::vector<std::string> &needles) {
+    for (const auto &needle : needles)
+        if (contains(text, needle)) return true;
     return false;
 }
 
