@@ -276,22 +276,25 @@ TEST_CASE("a purge during an export: no record that existed for the whole export
     // Paging by TimeSent (the default for Return All) misses nothing; paging by $skip (forced
     // here by an $orderby of the user's) would skip records the purge shifted, so it fails
     // the export instead, never silently.
+    // In 40 pages: a quarter of them out, the purge takes the oldest 15% (on the matrix's
+    // data, so the sanitizers' runs keep the 40 pages).
+    const int n = matrix_chats, purged_at = n / 4, purge_upto = n * 3 / 20;
     for (bool by_time : {true, false}) {
         INFO((by_time ? "paging by TimeSent" : "paging by $skip"));
-        EmulatorProcess emu({"--chats", std::to_string(chats)});
-        const std::string p = std::string(R"({"clientTimeZone":"UTC","options":{"returnAll":true,"pageSize":500)") +
+        EmulatorProcess emu({"--chats", std::to_string(n)});
+        const std::string p = std::string(R"({"clientTimeZone":"UTC","options":{"returnAll":true,"pageSize":)") + std::to_string(n / 40) +
                               (by_time ? "" : R"(,"orderby":"TimeSent")") + "}}";
         std::vector<std::string> before;
         for (const auto &i : execute(download, p, emu.credentials()).items) before.push_back(i.json);
-        REQUIRE(before.size() == static_cast<size_t>(chats));
-        // After 5,000 records are out, purge everything up to the 3,000th: already exported.
-        auto t3000 = parse(before[2999]);
-        const std::string stop = t3000["TimeSent"].GetString();
+        REQUIRE(before.size() == static_cast<size_t>(n));
+        // After 5,000 records of 20,000 are out, purge everything up to the 3,000th: already exported.
+        auto last_purged = parse(before[static_cast<size_t>(purge_upto - 1)]);
+        const std::string stop = last_purged["TimeSent"].GetString();
         bool purged = false;
         std::set<std::string> exported;
         auto e = execute(download, p, emu.credentials(), {"{}"}, false, [&](const Output &o) {
             exported.insert(o.json);
-            if (!purged && exported.size() == 5000) {
+            if (!purged && exported.size() == static_cast<size_t>(purged_at)) {
                 purged = true;
                 auto r = execute("threecx.purgeChats", R"({"period":{"Stop":")" + stop + R"("}})", emu.credentials());
                 REQUIRE(r.status == WFNODE_OK);
@@ -300,7 +303,7 @@ TEST_CASE("a purge during an export: no record that existed for the whole export
         REQUIRE(purged);
         std::vector<std::string> after;
         for (const auto &i : execute(download, p, emu.credentials()).items) after.push_back(i.json);
-        CHECK(after.size() == static_cast<size_t>(chats - 3000));
+        CHECK(after.size() == static_cast<size_t>(n - purge_upto));
         size_t missed = 0;  // records there before and after, yet not exported
         for (const auto &r : after) missed += !exported.count(r);
         if (by_time) {
@@ -313,7 +316,7 @@ TEST_CASE("a purge during an export: no record that existed for the whole export
             REQUIRE(e.errors.size() == 1);
             CHECK(e.errors[0].message.find("the data changed during the export") != std::string::npos);
         }
-        rows().push_back({"purge of 3,000 older chats mid-export", by_time ? "Return All, paging by TimeSent" : "Return All, paging by $skip",
+        rows().push_back({"purge of " + std::to_string(purge_upto) + " older chats of " + std::to_string(n) + " mid-export", by_time ? "Return All, paging by TimeSent" : "Return All, paging by $skip",
                           by_time ? "complete: every record that existed throughout was exported"
                                   : "failed clearly (it would have skipped " + std::to_string(missed) + "): " +
                                         (e.errors.empty() ? std::string() : e.errors[0].message.substr(0, 70)),

@@ -632,9 +632,15 @@ TEST_CASE("closing braces or spaces that tempt the quick guess of a record's end
 }
 
 TEST_CASE("a 20 MiB page of many records is read in one pass") {
+    // 4 MiB under the sanitizers, where the in-process server's 4 KiB writes cost the most.
+#ifdef WFNODE_SANITIZED
+    constexpr size_t page_bytes = 4u << 20;
+#else
+    constexpr size_t page_bytes = 20u << 20;
+#endif
     std::vector<std::string> records;
     std::string body = R"({"@odata.count":123,"value":[)";
-    for (int i = 0; body.size() < (20u << 20); ++i) {
+    for (int i = 0; body.size() < page_bytes; ++i) {
         records.push_back(R"({"Id":)" + std::to_string(i) + R"(,"TimeSent":"2026-01-01T00:00:00Z","Message":"record \"number\" )" +
                           std::to_string(i) + R"( \\ Grüße","Participants":[{"Name":"A"},{"Name":"B"}]})");
         body += (i ? "," : "") + records.back();
