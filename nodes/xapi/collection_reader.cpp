@@ -453,7 +453,7 @@ private:
     simdjson::error_code validated_ = simdjson::SUCCESS;
     std::vector<simdjson::dom::element> pending_;  // policy_violation's objects and arrays still to look into
     std::vector<std::string_view> keys_;           // and the keys of the object it looks at
-    std::string proven_keys_;                      // the keys of the last record proven (remember)
+    std::string proven_keys_;                      // the top-level keys of the last record found without one twice (remember)
     std::string envelope_;  // the page without its records
     std::string line_;      // a record with its line breaks taken out
     bool line_breaks_ = false;  // the window holds a line break (somewhere)

@@ -287,7 +287,7 @@ TEST_CASE("a purge during an export: no record that existed for the whole export
         std::vector<std::string> before;
         for (const auto &i : execute(download, p, emu.credentials()).items) before.push_back(i.json);
         REQUIRE(before.size() == static_cast<size_t>(n));
-        // After 5,000 records of 20,000 are out, purge everything up to the 3,000th: already exported.
+        // Once a quarter is out, purge the oldest 15% (records already exported).
         auto last_purged = parse(before[static_cast<size_t>(purge_upto - 1)]);
         const std::string stop = last_purged["TimeSent"].GetString();
         bool purged = false;

@@ -15,10 +15,10 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <tuple>
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <thread>
 #include <vector>
 
@@ -421,8 +421,12 @@ TEST_CASE("record nesting: 64 levels pass and 65 are refused") {
 }
 
 TEST_CASE("invalid JSON inside a record is worth another try") {
-    for (const std::string record : {R"({"a":tru})", R"({"a" 1})", "{\"a\":\"x\x01y\"}", "{\"a\":\"\xFF\"}", R"({"a":1,})",
-                               R"({"a":01})", R"({"a":"\x"})", R"({"a":[1}])", R"({"a":"\ud800"})"}) {
+    // A raw NUL in a string or key too: the reader looks for a NUL in decoded strings only where
+    // the text holds \u0000, which holds because such a byte is refused here.
+    for (const std::string record : {std::string(R"({"a":tru})"), std::string(R"({"a" 1})"), std::string("{\"a\":\"x\x01y\"}"),
+                                     std::string("{\"a\":\"\xFF\"}"), std::string(R"({"a":1,})"), std::string(R"({"a":01})"),
+                                     std::string(R"({"a":"\x"})"), std::string(R"({"a":[1}])"), std::string(R"({"a":"\ud800"})"),
+                                     std::string("{\"a\":\"x\0y\"}", 11), std::string("{\"a\0\":1}", 9)}) {
         CAPTURE(record);
         for (const auto &cut : {Cut{{4096}, 0}, Cut{{1}, 0}}) {
             auto f = fail_page(page({R"({"ok":1})", record, R"({"ok":2})"}), cut);
@@ -520,10 +524,15 @@ TEST_CASE("inside a record: a record after one with the same keys is checked as 
         {R"({"Id":0,"Inner":{"a":1}})", R"({"Id":1,"Inner":{"a":1,"a":2}})", R"(duplicate key "a")"},
         {proven_thirty, thirty + R"("k30":30,"k3":3})", R"(duplicate key "k3")"},
         {R"({"Id":0,"Message":"a"})", R"({"Id":1,"Message":"\u0000"})", "NUL character"},
+        // Keys of one length (a cache of views into the parser's buffer would see the new
+        // record's keys in the old places), and keys that run together without a separator.
+        {R"({"a":0,"b":0})", R"({"a":1,"a":2})", R"(duplicate key "a")"},
+        {R"({"kk":0})", R"({"k":1,"k":2})", R"(duplicate key "k")"},
     };
     for (const auto &[before, record, why] : cases) {
         CAPTURE(record);
         auto f = fail_page(page({before, before, record}));
+        CHECK(f.kind == Failed::api);
         CHECK(f.status == WFNODE_ERR_API);
         CHECK(f.records_before == 2);
         CHECK(contains(f.message, why));
@@ -632,12 +641,14 @@ TEST_CASE("closing braces or spaces that tempt the quick guess of a record's end
 }
 
 TEST_CASE("a 20 MiB page of many records is read in one pass") {
-    // 4 MiB under the sanitizers, where the in-process server's 4 KiB writes cost the most.
+    // Larger than one record may be (16 MiB). Under the sanitizers the in-process server
+    // writes it 64 KiB at a time: its 4 KiB writes cost most of the case's time there.
 #ifdef WFNODE_SANITIZED
-    constexpr size_t page_bytes = 4u << 20;
+    const Cut writes{{65536}, 0};
 #else
-    constexpr size_t page_bytes = 20u << 20;
+    const Cut writes{{4096}, 0};
 #endif
+    constexpr size_t page_bytes = 20u << 20;
     std::vector<std::string> records;
     std::string body = R"({"@odata.count":123,"value":[)";
     for (int i = 0; body.size() < page_bytes; ++i) {
@@ -652,7 +663,7 @@ TEST_CASE("a 20 MiB page of many records is read in one pass") {
         auto &server = Server::get();
         http::Lease lease(server.origin(), true);
         http::Request request;
-        request.url = server.url(body, Cut{{4096}, 0});
+        request.url = server.url(body, writes);
         http::Exchange response(lease, nullptr);
         response.send(request);
         auto info = read_collection(
