@@ -423,7 +423,7 @@ TEST_CASE("record nesting: 64 levels pass and 65 are refused") {
 TEST_CASE("invalid JSON inside a record is worth another try") {
     // A raw NUL in a string or key too: the reader looks for a NUL in decoded strings only where
     // the text holds \u0000, which holds because such a byte is refused here.
-    for (const std::string record : {std::string(R"({"a":tru})"), std::string(R"({"a" 1})"), std::string("{\"a\":\"x\x01y\"}"),
+    for (const std::string &record : {std::string(R"({"a":tru})"), std::string(R"({"a" 1})"), std::string("{\"a\":\"x\x01y\"}"),
                                      std::string("{\"a\":\"\xFF\"}"), std::string(R"({"a":1,})"), std::string(R"({"a":01})"),
                                      std::string(R"({"a":"\x"})"), std::string(R"({"a":[1}])"), std::string(R"({"a":"\ud800"})"),
                                      std::string("{\"a\":\"x\0y\"}", 11), std::string("{\"a\0\":1}", 9)}) {
