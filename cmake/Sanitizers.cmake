@@ -1,6 +1,6 @@
 # WFNODE_SANITIZE: "" (none), "address" (ASan + UBSan) or "thread" (TSan). Applies to
-# every target of the build, so the plugin, hosts, emulator and tests are all instrumented,
-# with one exception: wfnode_test_server() below.
+# every target of the build, so the plugin, hosts and tests are all instrumented; the
+# servers the tests talk to are the exception (wfnode_test_server() below).
 if(WFNODE_SANITIZE STREQUAL "address")
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
