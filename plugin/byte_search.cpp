@@ -25,11 +25,20 @@ WFPLUGIN_BYTE_SCAN bool contains(std::string_view text, std::string_view needle)
         return false;
     }
     using namespace bytes;
+    // A needle of up to eight bytes (the reader's "\u0000") is tested at every byte in the
+    // block, so a place that passes is a match: on escaped text its first two bytes and its last
+    // pass at one \u escape in sixteen, and a memcmp call at each cost more than the block test.
+    const bool whole_in_block = length <= 8;
     auto found_from = [&](size_t from) WFPLUGIN_INLINED {
-        const Block candidates =
+        Block candidates =
             equal(load(t + from), first) & equal(load(t + from + 1), second) & equal(load(t + from + length - 1), last);
         if (!any(candidates)) [[likely]]
             return false;
+        if (whole_in_block) {
+            for (size_t k = 2; k + 1 < length; ++k)
+                candidates &= equal(load(t + from + k), static_cast<unsigned char>(needle[k]));
+            return any(candidates);
+        }
         return any_place(candidates, [&](size_t i) { return rest_at(from + i); });
     };
     size_t at = 0;

@@ -224,7 +224,8 @@ TEST_CASE("the escape scan: each escape that can spell an ASCII character, found
 }
 
 TEST_CASE("the secret search: each form found wherever it lies, a near miss never") {
-    const std::vector<std::string> forms{"eyJhbGciOi.token", "k", "demo-secret"};
+    // Needles of up to eight bytes are tested whole in the block; longer ones by three bytes first.
+    const std::vector<std::string> forms{"eyJhbGciOi.token", "k", "demo-secret", "\\u0000", "abc", "12345678", "123456789"};
     for (const std::string &form : forms) {
         // Every place in texts of several lengths, so each of the 32-byte scan's lanes, its
         // overlapping last block and its byte loop (texts shorter than a block) are tried.
@@ -239,12 +240,19 @@ TEST_CASE("the secret search: each form found wherever it lies, a near miss neve
                 CHECK(wfplugin::contains_any(text, forms));
                 if (form.size() < 3) continue;
                 // First and last bytes in place, one byte between them changed: not the form.
-                std::string near = text;
-                near[place + form.size() / 2] ^= 1;
-                CHECK_FALSE(wfplugin::contains_any(near, {form}));
+                for (size_t changed = 1; changed + 1 < form.size(); ++changed) {
+                    std::string near = text;
+                    near[place + changed] ^= 1;
+                    CHECK_FALSE(wfplugin::contains_any(near, {form}));
+                }
             }
         }
     }
+    // Escaped text passes the first two bytes and the last of \u0000 at every escape ending in 0.
+    std::string escaped;
+    for (int i = 0; i < 40; ++i) escaped += "M\\u00e0ller \\u0430\\u4e00 ";
+    CHECK_FALSE(wfplugin::contains(escaped, "\\u0000"));
+    CHECK(wfplugin::contains(escaped + "\\u0000", "\\u0000"));
     CHECK_FALSE(wfplugin::contains_any("", forms));
     CHECK_FALSE(wfplugin::contains_any("demo-secre", {"demo-secret"}));
 }

@@ -1,8 +1,9 @@
 // Whether one byte string holds another, read sixteen or thirty-two places at a time: every
 // output item passes the secret screen, and every record the reader's check for \u0000. Each
 // place is tested by the needle's first two bytes and its last together, the rest compared
-// only where all three match (glibc's memmem went a pair of bytes at a time, slower still on
-// the hex digits of \u escapes, where one pair alone matches often).
+// only where all three match; a needle of up to eight bytes is tested at all its bytes at once.
+// (glibc's memmem went a pair of bytes at a time, slower still on the hex digits of \u
+// escapes, where one pair alone matches often.)
 #pragma once
 
 #include <string>
