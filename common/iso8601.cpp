@@ -31,6 +31,10 @@ std::optional<TimePoint> parse(std::string_view text) {
     return instant;
 }
 
+std::optional<TimePoint> parse_if_present(const std::optional<std::string> &text) {
+    return text ? parse(*text) : std::nullopt;
+}
+
 std::string format(TimePoint t) {
     auto seconds = std::chrono::floor<std::chrono::seconds>(t);
     std::string out = date::format("%FT%T", seconds);

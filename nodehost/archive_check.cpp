@@ -16,10 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace iso8601 = wfcommon::iso8601;
 
-std::optional<iso8601::TimePoint> instant(const std::optional<std::string> &text) {
-    return text ? iso8601::parse(*text) : std::nullopt;
-}
-
 }  // namespace
 
 ArchiveCheck::ArchiveCheck(std::string before) : before_text_(std::move(before)) {
@@ -69,7 +65,7 @@ ArchiveProof ArchiveCheck::prove(const std::string &folder) {
                                     "): run nodehost verify " + folder);
         }
         // A file whose records all lie outside the chats' span holds none of them.
-        auto first = instant(m.tally.first_time_sent), last = instant(m.tally.last_time_sent);
+        auto first = iso8601::parse_if_present(m.tally.first_time_sent), last = iso8601::parse_if_present(m.tally.last_time_sent);
         if (m.tally.records == 0 || (first && *first > before_) || (last && *last < earliest)) continue;
         ++proof.files_read;
         std::vector<size_t> found_here;

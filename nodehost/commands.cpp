@@ -22,7 +22,7 @@
 namespace nodehost {
 namespace {
 
-rapidjson::Value text(const char *s, rapidjson::Document::AllocatorType &a) {
+rapidjson::Value text_or_null(const char *s, rapidjson::Document::AllocatorType &a) {
     return s ? rapidjson::Value(s, a) : rapidjson::Value();
 }
 
@@ -35,11 +35,11 @@ rapidjson::Value schema_view(const char *schema_json, bool ui, rapidjson::Docume
 
 rapidjson::Value node_json(const wfnode_node_def &d, bool ui, rapidjson::Document::AllocatorType &a) {
     rapidjson::Value v(rapidjson::kObjectType);
-    v.AddMember("type", text(d.type, a), a);
-    v.AddMember("displayName", text(d.display_name, a), a);
-    v.AddMember("description", text(d.description, a), a);
+    v.AddMember("type", text_or_null(d.type, a), a);
+    v.AddMember("displayName", text_or_null(d.display_name, a), a);
+    v.AddMember("description", text_or_null(d.description, a), a);
     v.AddMember("version", d.node_version, a);
-    v.AddMember("credentialType", text(d.credential_type, a), a);
+    v.AddMember("credentialType", text_or_null(d.credential_type, a), a);
     // What running the node does to the service ("read", "delete"), from its schema's
     // "x-effect": a host or a test tells a node that deletes from one that only reads.
     rapidjson::Document schema;
@@ -52,8 +52,8 @@ rapidjson::Value node_json(const wfnode_node_def &d, bool ui, rapidjson::Documen
 
 rapidjson::Value credential_json(const wfnode_credential_def &d, bool ui, rapidjson::Document::AllocatorType &a) {
     rapidjson::Value v(rapidjson::kObjectType);
-    v.AddMember("name", text(d.name, a), a);
-    v.AddMember("displayName", text(d.display_name, a), a);
+    v.AddMember("name", text_or_null(d.name, a), a);
+    v.AddMember("displayName", text_or_null(d.display_name, a), a);
     v.AddMember(rapidjson::StringRef(ui ? "uiSchema" : "schema"), schema_view(d.schema_json, ui, a), a);
     return v;
 }
@@ -174,9 +174,9 @@ rapidjson::Document describe_plugin(const wfnode::Plugin &plugin, const std::str
     } else {
         const auto &api = plugin.api();
         out.SetObject();
-        out.AddMember("id", text(api.id, a), a);
-        out.AddMember("name", text(api.name, a), a);
-        out.AddMember("version", text(api.version, a), a);
+        out.AddMember("id", text_or_null(api.id, a), a);
+        out.AddMember("name", text_or_null(api.name, a), a);
+        out.AddMember("version", text_or_null(api.version, a), a);
         out.AddMember("abiVersion", rapidjson::Value(abi_text(api.abi_version).c_str(), a), a);
         rapidjson::Value nodes(rapidjson::kArrayType), creds(rapidjson::kArrayType);
         for (const auto *d : plugin.nodes()) nodes.PushBack(describe_node(*d), a);

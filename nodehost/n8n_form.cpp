@@ -16,7 +16,7 @@ namespace {
 using rapidjson::Value;
 using Alloc = rapidjson::Document::AllocatorType;
 
-Value text(const char *s, Alloc &a) { return Value(s ? s : "", a); }
+Value text_or_empty(const char *s, Alloc &a) { return Value(s ? s : "", a); }
 
 // The value n8n's form starts a property with (n8n also runs a node with it when the field is
 // never touched): the form's own start ("x-form-default") or the schema's default; for a
@@ -59,7 +59,7 @@ Value property(const std::string &name, const Value &prop, bool required, Alloc 
     const bool dynamic = prop.HasMember("x-options-source") && prop["x-options-source"].IsString();
     const std::string type = dynamic ? "options" : prop.HasMember("x-n8n-type") ? prop["x-n8n-type"].GetString() : "string";
     Value p(rapidjson::kObjectType);
-    p.AddMember("displayName", text(prop.HasMember("title") ? prop["title"].GetString() : name.c_str(), a), a);
+    p.AddMember("displayName", text_or_empty(prop.HasMember("title") ? prop["title"].GetString() : name.c_str(), a), a);
     p.AddMember("name", Value(name.c_str(), a), a);
     p.AddMember("type", Value(type.c_str(), a), a);
     p.AddMember("default", default_for(prop, type, a), a);
@@ -191,7 +191,7 @@ Value n8n_node_description(const wfnode_node_def &def, Alloc &a) {
     rapidjson::Document schema;
     schema.Parse(def.schema_json);
     Value d(rapidjson::kObjectType);
-    d.AddMember("displayName", text(def.display_name, a), a);
+    d.AddMember("displayName", text_or_empty(def.display_name, a), a);
     // n8n's loader splits a node type at its dots ("package.node"): the name has none.
     d.AddMember("name", Value(n8n_node_name(def.type ? def.type : "").c_str(), a), a);
     // The panel's section: a node that only reads is an input; one that changes the PBX, output.
@@ -201,10 +201,10 @@ Value n8n_node_description(const wfnode_node_def &def, Alloc &a) {
     group.PushBack(Value(rapidjson::StringRef(reads ? "input" : "output")), a);
     d.AddMember("group", group, a);
     d.AddMember("version", def.node_version, a);
-    d.AddMember("description", text(def.description, a), a);
+    d.AddMember("description", text_or_empty(def.description, a), a);
     // What the canvas needs to draw a node: its default name, one main input and output.
     Value defaults(rapidjson::kObjectType);
-    defaults.AddMember("name", text(def.display_name, a), a);
+    defaults.AddMember("name", text_or_empty(def.display_name, a), a);
     d.AddMember("defaults", defaults, a);
     Value inputs(rapidjson::kArrayType), outputs(rapidjson::kArrayType);
     inputs.PushBack("main", a);
@@ -214,7 +214,7 @@ Value n8n_node_description(const wfnode_node_def &def, Alloc &a) {
     Value creds(rapidjson::kArrayType);
     if (def.credential_type) {
         Value c(rapidjson::kObjectType);
-        c.AddMember("name", text(def.credential_type, a), a);
+        c.AddMember("name", text_or_empty(def.credential_type, a), a);
         c.AddMember("required", true, a);
         creds.PushBack(c, a);
     }
@@ -227,8 +227,8 @@ Value n8n_credential_description(const wfnode_credential_def &def, Alloc &a) {
     rapidjson::Document schema;
     schema.Parse(def.schema_json);
     Value d(rapidjson::kObjectType);
-    d.AddMember("name", text(def.name, a), a);
-    d.AddMember("displayName", text(def.display_name, a), a);
+    d.AddMember("name", text_or_empty(def.name, a), a);
+    d.AddMember("displayName", text_or_empty(def.display_name, a), a);
     d.AddMember("properties", schema.HasParseError() ? Value(rapidjson::kArrayType) : properties(schema, a), a);
     return d;
 }

@@ -10,15 +10,8 @@
 #include <unordered_map>
 
 namespace nodehost {
-namespace {
 
 namespace fs = std::filesystem;
-
-bool ends_with(std::string_view s, std::string_view tail) {
-    return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
-}
-
-}  // namespace
 
 Superseded supersede_earlier_files(const std::string &file, const rapidjson::Value &from) {
     Superseded out;
@@ -28,7 +21,7 @@ Superseded supersede_earlier_files(const std::string &file, const rapidjson::Val
     std::vector<fs::path> candidates;
     for (const auto &e : fs::directory_iterator(folder)) {
         const std::string name = e.path().filename().string();
-        if (!e.is_regular_file() || !ends_with(name, manifest_suffix) || name == own + std::string(manifest_suffix)) continue;
+        if (!e.is_regular_file() || !std::string_view(name).ends_with(manifest_suffix) || name == own + std::string(manifest_suffix)) continue;
         Manifest m;
         try {
             m = parse_manifest(inline_or_file("@" + e.path().string(), "manifest"));

@@ -21,19 +21,14 @@ namespace {
 namespace fs = std::filesystem;
 using wfcommon::iso8601::TimePoint;
 
-bool ends_with(std::string_view s, std::string_view tail) { return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail; }
-
-bool is_json_lines_name(std::string_view name) { return ends_with(name, ".jsonl") || ends_with(name, ".jsonl.gz"); }
+bool is_json_lines_name(std::string_view name) { return name.ends_with(".jsonl") || name.ends_with(".jsonl.gz"); }
 
 std::optional<TimePoint> instant(const rapidjson::Value &v) {
     if (!v.IsString()) return std::nullopt;
     return wfcommon::iso8601::parse({v.GetString(), v.GetStringLength()});
 }
 
-std::optional<TimePoint> instant(const std::optional<std::string> &text) {
-    if (!text) return std::nullopt;
-    return wfcommon::iso8601::parse(*text);
-}
+std::optional<TimePoint> instant(const std::optional<std::string> &text) { return wfcommon::iso8601::parse_if_present(text); }
 
 std::string shown(const rapidjson::Value &v) { return to_json(v); }
 
@@ -63,7 +58,7 @@ public:
                 out_ += fmt::format("note: {}: an unfinished write (its run was stopped); not part of the archive\n", relative(e.path()));
                 continue;
             }
-            if (ends_with(name, manifest_suffix)) manifests.push_back(e.path());
+            if (std::string_view(name).ends_with(manifest_suffix)) manifests.push_back(e.path());
             else if (is_json_lines_name(name)) json_lines.push_back(e.path());
         }
         std::sort(manifests.begin(), manifests.end());

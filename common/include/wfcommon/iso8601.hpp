@@ -18,6 +18,9 @@ using TimePoint = std::chrono::sys_time<std::chrono::microseconds>;
 // writes, only if it is 0).
 std::optional<TimePoint> parse(std::string_view text);
 
+// The same for a text that may be absent (a manifest's optional field): nullopt when it is.
+std::optional<TimePoint> parse_if_present(const std::optional<std::string> &text);
+
 // The one form the plugin sends an instant in: UTC with "Z", fractional seconds only when
 // there are any, trailing zeros dropped ("2026-01-01T00:00:00Z", "...:00.5Z").
 std::string format(TimePoint t);
