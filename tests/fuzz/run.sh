@@ -17,19 +17,32 @@ export TMPDIR="$work"  # anything a target makes for itself goes here too
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
-failed=()
-for t in "${targets[@]}"; do
-  bin="$build/tests/fuzz/$t"
-  if [ ! -x "$bin" ]; then
-    echo "run.sh: $bin is missing (build the fuzz preset first)" >&2
-    failed+=("$t (missing)")
-    continue
-  fi
+# The targets run side by side (each is one process; 20 s each then takes 20 s, not 60), and
+# report in turn once all are done.
+run_target() {
+  local t=$1 bin="$build/tests/fuzz/$1"
   mkdir -p "$work/$t/corpus" "$work/$t/artifacts"
   cp "$here/corpus/$t/"* "$work/$t/corpus/"
+  (cd "$work/$t" && "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+        -artifact_prefix="$work/$t/artifacts/" corpus > log 2>&1)
+}
+failed=()
+pids=()
+for t in "${targets[@]}"; do
+  if [ ! -x "$build/tests/fuzz/$t" ]; then
+    echo "run.sh: $build/tests/fuzz/$t is missing (build the fuzz preset first)" >&2
+    failed+=("$t (missing)")
+    pids+=("")
+    continue
+  fi
+  run_target "$t" &
+  pids+=("$!")
+done
+for i in "${!targets[@]}"; do
+  t=${targets[$i]}
+  [ -n "${pids[$i]}" ] || continue
   echo "=== $t: ${seconds}s"
-  if (cd "$work/$t" && "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-        -artifact_prefix="$work/$t/artifacts/" corpus > log 2>&1); then
+  if wait "${pids[$i]}"; then
     grep -E '^#[0-9]+ +DONE|^stat::number_of_executed_units|^stat::average_exec_per_sec' "$work/$t/log" || true
   else
     tail -n 60 "$work/$t/log"
