@@ -66,12 +66,15 @@ std::vector<Row> &rows() {
     return r;
 }
 
+// Writes the rows gathered since the last table (a case's own, also when one process runs
+// them all) and starts the next table empty.
 void write_table(const std::string &name) {
     std::ofstream out("reliability-" + name + ".md");
     out << "| fault | export | faults injected | requests | outcome | time |\n|---|---|---|---|---|---|\n";
     for (const auto &r : rows())
         out << "| " << r.fault << " | " << r.scope << " | " << r.faults << " | " << r.requests << " | " << r.outcome
             << " | " << static_cast<int>(r.seconds * 1000) << " ms |\n";
+    rows().clear();
 }
 
 struct Fault {

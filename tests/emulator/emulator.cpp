@@ -26,20 +26,6 @@ std::string param(const httplib::Request &req, const char *name) {
     return req.has_param(name) ? req.get_param_value(name) : std::string();
 }
 
-// "'Europe/Berlin'" -> "Europe/Berlin", or nullopt when not an OData string literal.
-std::optional<std::string> string_literal(const std::string &lit) {
-    if (lit.size() < 2 || lit.front() != '\'' || lit.back() != '\'') return std::nullopt;
-    std::string out;
-    for (size_t i = 1; i + 1 < lit.size(); ++i) {
-        if (lit[i] == '\'') {
-            if (i + 2 < lit.size() && lit[i + 1] == '\'') ++i;
-            else return std::nullopt;  // a lone quote inside
-        }
-        out += lit[i];
-    }
-    return out;
-}
-
 // In the client's zone for DownloadChatHistory; in UTC for ChatHistoryView, which takes no
 // zone (what a real PBX renders there is undocumented).
 std::string render_time(TimePoint t, const date::time_zone *zone) {

@@ -202,4 +202,17 @@ bool comes_before(const Chat &a, const Chat &b, const std::vector<OrderKey> &ord
     return false;
 }
 
+std::optional<std::string> string_literal(const std::string &text) {
+    if (text.size() < 2 || text.front() != '\'' || text.back() != '\'') return std::nullopt;
+    std::string out;
+    for (size_t i = 1; i + 1 < text.size(); ++i) {
+        if (text[i] == '\'') {
+            if (i + 2 >= text.size() || text[i + 1] != '\'') return std::nullopt;  // a lone quote
+            ++i;
+        }
+        out += text[i];
+    }
+    return out;
+}
+
 }  // namespace emulator

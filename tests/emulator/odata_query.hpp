@@ -17,6 +17,10 @@
 
 namespace emulator {
 
+// 'O''Brien' -> O'Brien, "'Europe/Berlin'" -> Europe/Berlin; nullopt for anything that is not
+// an OData string literal (a lone quote inside, no quotes around).
+std::optional<std::string> string_literal(const std::string &text);
+
 struct ODataError : std::runtime_error {
     ODataError(int status, std::string code, const std::string &message)
         : std::runtime_error(message), status(status), code(std::move(code)) {}

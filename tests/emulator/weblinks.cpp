@@ -1,6 +1,7 @@
 #include "weblinks.hpp"
 
 #include "odata_error.hpp"
+#include "odata_query.hpp"
 
 #include <fmt/format.h>
 #include <rapidjson/stringbuffer.h>
@@ -16,20 +17,6 @@ std::string quoted(const std::string &s) {
     rapidjson::Writer<rapidjson::StringBuffer> w(b);
     w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
     return b.GetString();
-}
-
-// 'O''Brien' -> O'Brien; nullopt for anything that is not an OData string literal.
-std::optional<std::string> string_literal(const std::string &text) {
-    if (text.size() < 2 || text.front() != '\'' || text.back() != '\'') return std::nullopt;
-    std::string out;
-    for (size_t i = 1; i + 1 < text.size(); ++i) {
-        if (text[i] == '\'') {
-            if (i + 2 >= text.size() || text[i + 1] != '\'') return std::nullopt;  // a lone quote
-            ++i;
-        }
-        out += text[i];
-    }
-    return out;
 }
 
 }  // namespace
